@@ -47,7 +47,8 @@ run: deps
 	@$(MAKE) --no-print-directory MODE=release all
 	@exec deploy/run-local.sh build/release/messly
 
-test: deps
+test:
+	@deploy/install-deps.sh --test
 	@$(MAKE) --no-print-directory MODE=test all unit
 	@deploy/test.sh build/test/messly
 

@@ -1,0 +1,47 @@
+/* auth.h: who is asking. Passwords (libscrypt), sessions (random 256-bit
+ * tokens stored as SHA-256), bearer tokens, CSRF tokens with the Origin
+ * check, and each user's private live channel id. */
+#ifndef MESSLY_AUTH_H
+#define MESSLY_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+
+#define SESSION_COOKIE "messly_session"
+#define PRESESSION_COOKIE "messly_pre"
+#define TOKEN_HEX_LEN 64
+#define CHANNEL_ID_LEN 32
+
+/* Find the user behind the session cookie or bearer token. Sets r->me and
+ * r->auth. Returns 0, or 503 when the database is unavailable. */
+int auth_identify(struct req *r);
+
+/* The CSRF token for this browser (derived from its session cookie, or from
+ * a pre-session cookie that is set here when missing). */
+const char *auth_csrf_token(struct req *r);
+/* A state-changing request passes when it is bearer-authenticated, or an
+ * anonymous JSON request without cookies, or carries the right token (form
+ * field "csrf" or header X-CSRF-Token) and a same-origin Origin/Referer. */
+bool auth_csrf_ok(struct req *r);
+
+/* scrypt with the configured N, r=8, p=1 into out (SCRYPT_MCF_LEN bytes). */
+int auth_hash_password(const struct app *app, const char *password, char out[128]);
+/* True only when libscrypt_check() > 0 (on a copy of the hash). */
+bool auth_check_password(const char *hash, const char *password);
+/* Spend the same time as a real check (for unknown logins). */
+void auth_dummy_check(const struct app *app, const char *password);
+
+/* A new session: token (64 hex chars + NUL) and its hash as a bytea
+ * literal ("\\x" + 64 hex chars + NUL). */
+int auth_new_token(char token[TOKEN_HEX_LEN + 1], char hash_lit[2 + 64 + 1]);
+/* Set the session cookie (HTML logins). */
+void auth_set_cookie(struct req *r, const char *token);
+/* End the current session (cookie or bearer). 0, or 503. */
+int auth_logout(struct req *r);
+
+/* The user's private nchan channel id: hex HMAC(secret, "user:ID"), 32 chars. */
+void auth_channel_id(const struct app *app, int64_t user_id, char out[CHANNEL_ID_LEN + 1]);
+
+#endif

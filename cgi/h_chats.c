@@ -1,0 +1,452 @@
+/* h_chats.c: the chat list, opening direct chats, reading history, sending
+ * messages (idempotent by client_id, gapless seq, published after commit),
+ * catch-up events and the read position. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "handlers.h"
+#include "http.h"
+#include "log.h"
+#include "markdown.h"
+#include "model.h"
+#include "publish.h"
+#include "template.h"
+#include "view.h"
+
+#define TEXT_MAX_CHARS 4000
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 100
+#define EVENTS_MAX 500
+#define SEQ_MAX 9007199254740991LL
+
+static const char *id_str(struct req *r, long long v)
+{
+	return arena_printf(&r->arena, "%lld", v);
+}
+
+static const char *me_id(struct req *r) { return id_str(r, r->me->id); }
+
+/* The viewer's chats as a JSON array, or NULL after answering an error. */
+static struct json_object *load_chats(struct req *r, long long active)
+{
+	const char *params[] = {me_id(r)};
+	PGresult *res;
+	enum db_status st = db_run(r, STMT_CHATS_LIST, params, 1, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return NULL;
+	}
+	struct json_object *arr = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *c = chat_from_row(res, i);
+		if (!r->want_json)
+			chat_decorate(c, active);
+		json_object_array_add(arr, c);
+	}
+	return arr;
+}
+
+/* One chat the viewer is a member of; NULL after answering (404 etc.). */
+static struct json_object *load_chat(struct req *r, long long chat_id)
+{
+	const char *params[] = {me_id(r), id_str(r, chat_id)};
+	PGresult *res;
+	enum db_status st = db_run(r, STMT_CHAT_GET, params, 2, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return NULL;
+	}
+	if (PQntuples(res) != 1) {
+		view_error(r, 404, "err.not_found", NULL);
+		return NULL;
+	}
+	return chat_from_row(res, 0);
+}
+
+void h_chats_list(struct req *r)
+{
+	struct json_object *chats = load_chats(r, 0);
+	if (chats == NULL)
+		return;
+	struct json_object *m = view_object(r);
+	jset(m, "chats", chats);
+	view_render(r, 200, "chats", "title.chats", m);
+}
+
+/* Run STMT_DIRECT_OPEN; retried once when a concurrent request created the
+ * same chat between our snapshot and our insert. */
+static void direct_open(struct req *r, const char *nickname)
+{
+	const char *params[] = {me_id(r), nickname};
+	PGresult *res = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		enum db_status st = db_run(r, STMT_DIRECT_OPEN, params, 2, &res);
+		if (st == DB_CONFLICT)
+			continue;
+		if (st != DB_OK) {
+			view_db_error(r, st);
+			return;
+		}
+		if (PQgetisnull(res, 0, 0)) {
+			view_error(r, 404, "err.user.not_found", "nickname");
+			return;
+		}
+		if (db_int(res, 0, 0) == r->me->id) {
+			view_error(r, 422, "err.self_chat", "nickname");
+			return;
+		}
+		bool created = !PQgetisnull(res, 0, 1);
+		if (created || !PQgetisnull(res, 0, 2)) {
+			long long id = db_int(res, 0, created ? 1 : 2);
+			if (!r->want_json) {
+				resp_redirect(r, arena_printf(&r->arena, "/chats/%lld", id));
+				return;
+			}
+			struct json_object *chat = load_chat(r, id);
+			if (chat == NULL)
+				return;
+			struct json_object *m = view_object(r);
+			jset(m, "chat", chat);
+			view_json(r, created ? 201 : 200, m);
+			return;
+		}
+	}
+	view_error(r, 409, "err.conflict", NULL);
+}
+
+void h_chat_open(struct req *r)
+{
+	const char *kind = req_field(r, "kind");
+	if (kind == NULL || strcmp(kind, "direct") != 0) {
+		view_error(r, 422, "err.chat.kind", "kind");
+		return;
+	}
+	const char *nick = nickname_normalize(&r->arena, req_field(r, "nickname"));
+	if (nick == NULL || valid_nickname(nick, strlen(nick)) != NULL) {
+		view_error(r, 404, "err.user.not_found", "nickname");
+		return;
+	}
+	direct_open(r, nick);
+}
+
+/* Parse an optional numeric query argument; false after answering 400. */
+static bool arg_int(struct req *r, const char *name, long long min, long long max,
+		    long long dflt, long long *out)
+{
+	const char *v = req_arg(r, name);
+	if (v == NULL || *v == '\0') {
+		*out = dflt;
+		return true;
+	}
+	int64_t n;
+	if (!parse_int_range(v, min, max, &n)) {
+		view_error(r, 400, "err.bad_request", name);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+/* History before a seq: fills messages (array, oldest first); returns the
+ * chat's last_seq, or -1 after answering an error. */
+static long long load_history(struct req *r, long long chat, long long before, long long limit,
+			      struct json_object *messages, bool *has_older)
+{
+	const char *params[] = {me_id(r), id_str(r, chat), id_str(r, before), id_str(r, limit)};
+	PGresult *res;
+	enum db_status st = db_run(r, STMT_MESSAGES_BEFORE, params, 4, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return -1;
+	}
+	if (PQntuples(res) == 0) {
+		view_error(r, 404, "err.not_found", NULL);
+		return -1;
+	}
+	*has_older = false;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *msg = message_from_row(res, i, 1, chat);
+		if (msg == NULL)
+			continue;
+		if (i == 0)
+			*has_older = db_int(res, i, 2) > 1;
+		if (!r->want_json)
+			message_decorate(msg, r->me);
+		json_object_array_add(messages, msg);
+	}
+	return db_int(res, 0, 0);
+}
+
+void h_messages_list(struct req *r)
+{
+	long long chat = r->ids[0], before, limit;
+	if (!arg_int(r, "before", 1, SEQ_MAX, SEQ_MAX, &before) ||
+	    !arg_int(r, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &limit))
+		return;
+	if (!r->want_json) {
+		const char *b = req_arg(r, "before");
+		resp_redirect(r, b ? arena_printf(&r->arena, "/chats/%lld?before=%lld", chat, before)
+				   : arena_printf(&r->arena, "/chats/%lld", chat));
+		return;
+	}
+	struct json_object *m = view_object(r);
+	struct json_object *messages = json_object_new_array();
+	jset(m, "messages", messages);
+	bool has_older;
+	if (load_history(r, chat, before, limit, messages, &has_older) < 0)
+		return;
+	jset_bool(m, "has_older", has_older);
+	view_json(r, 200, m);
+}
+
+/* Move the viewer's read position; returns false after answering an error. */
+static bool mark_read(struct req *r, long long chat, long long seq, bool *found)
+{
+	const char *params[] = {me_id(r), id_str(r, chat), id_str(r, seq)};
+	PGresult *res;
+	enum db_status st = db_run(r, STMT_READ, params, 3, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return false;
+	}
+	*found = PQntuples(res) == 1;
+	return true;
+}
+
+/* The chat page (HTML), also used to re-show the composer after an error. */
+static void chat_page(struct req *r, int status, long long chat_id, const char *error,
+		      const char *text)
+{
+	long long before;
+	if (!arg_int(r, "before", 1, SEQ_MAX, SEQ_MAX, &before))
+		return;
+	struct json_object *m = view_object(r);
+	struct json_object *chat = load_chat(r, chat_id);
+	if (chat == NULL)
+		return;
+	jset(m, "chat", chat);
+	struct json_object *chats = load_chats(r, chat_id);
+	if (chats == NULL)
+		return;
+	jset(m, "chats", chats);
+	struct json_object *messages = json_object_new_array();
+	jset(m, "messages", messages);
+	bool has_older, found;
+	long long last_seq = load_history(r, chat_id, before, PAGE_DEFAULT, messages, &has_older);
+	if (last_seq < 0)
+		return;
+	jset_bool(m, "has_older", has_older);
+	size_t n = json_object_array_length(messages);
+	if (n > 0) {
+		struct json_object *first = json_object_array_get_idx(messages, 0), *seq;
+		if (json_object_object_get_ex(first, "seq", &seq))
+			jset_int(m, "older_before", json_object_get_int64(seq));
+	}
+	jset_str(m, "error", error);
+	jset_str(m, "text", text);
+	char cid[33];
+	uint8_t raw[16];
+	if (random_bytes_hex(raw, cid) == 0)
+		jset_str(m, "client_id", cid);
+	if (before == SEQ_MAX && !mark_read(r, chat_id, last_seq, &found))
+		return;
+	view_render(r, status, "chat", "title.chats", m);
+}
+
+void h_chat_get(struct req *r)
+{
+	if (r->want_json) {
+		struct json_object *chat = load_chat(r, r->ids[0]);
+		if (chat == NULL)
+			return;
+		struct json_object *m = view_object(r);
+		jset(m, "chat", chat);
+		view_json(r, 200, m);
+		return;
+	}
+	chat_page(r, 200, r->ids[0], NULL, NULL);
+}
+
+static bool client_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* \r\n and lone \r become \n; surrounding whitespace is dropped. */
+static char *normalize_text(struct req *r, const char *s)
+{
+	size_t n = strlen(s);
+	char *out = arena_alloc(&r->arena, n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\r') {
+			out[o++] = '\n';
+			if (s[i + 1] == '\n')
+				i++;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	char *start = out;
+	while (*start == ' ' || *start == '\n' || *start == '\t')
+		start++;
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\n' || out[o - 1] == '\t') &&
+	       out + o > start)
+		out[--o] = '\0';
+	return start;
+}
+
+static void send_refused(struct req *r, int status, const char *key, const char *text)
+{
+	if (r->want_json)
+		view_error(r, status, key, "text");
+	else
+		chat_page(r, status, r->ids[0], i18n_get(r->app->tpl, r->lang, key), text);
+}
+
+/* Publish a new message to every member (after commit). */
+static void publish_message(struct req *r, struct json_object *msg, const char *member_list)
+{
+	int64_t ids[1024];
+	size_t n = 0;
+	for (const char *p = member_list; p && *p && n < sizeof(ids) / sizeof(ids[0]);) {
+		char *end;
+		ids[n++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end;
+		if (end == p && *p)
+			break;
+	}
+	struct json_object *ev = message_event(r, msg);
+	size_t len;
+	const char *json = json_object_to_json_string_length(
+		ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	publish_to_users(r->w, ids, n, json, len);
+	json_object_put(ev);
+}
+
+void h_message_send(struct req *r)
+{
+	long long chat = r->ids[0];
+	const char *raw = req_field(r, "text");
+	const char *text = raw ? normalize_text(r, raw) : "";
+	const char *why = valid_message_text(text, strlen(text), TEXT_MAX_CHARS);
+	if (why) {
+		send_refused(r, 422, why, raw);
+		return;
+	}
+	const char *client_id = req_field(r, "client_id");
+	char generated[33];
+	if (client_id == NULL || *client_id == '\0') {
+		uint8_t rnd[16];
+		if (random_bytes_hex(rnd, generated) != 0) {
+			view_error(r, 500, "err.internal", NULL);
+			return;
+		}
+		client_id = generated;
+	} else if (!client_id_ok(client_id)) {
+		view_error(r, 422, "err.client_id", "client_id");
+		return;
+	}
+	const char *html = markdown_render(r->w->md, &r->arena, text, strlen(text));
+	if (html == NULL) {
+		view_error(r, 500, "err.internal", NULL);
+		return;
+	}
+	const char *params[] = {id_str(r, chat), me_id(r), client_id, text, html};
+	PGresult *res = NULL;
+	enum db_status st = DB_CONFLICT;
+	/* A concurrent retry with the same client_id loses the unique index
+	 * race; running again finds the first message. */
+	for (int attempt = 0; attempt < 3 && st == DB_CONFLICT; attempt++)
+		st = db_run(r, STMT_SEND, params, 5, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		view_error(r, 404, "err.not_found", NULL);
+		return;
+	}
+	bool created = db_bool(res, 0, 0);
+	struct json_object *msg = json_object_new_object();
+	jset_int(msg, "id", db_int(res, 0, 1));
+	jset_int(msg, "chat", chat);
+	jset_int(msg, "seq", db_int(res, 0, 2));
+	jset(msg, "sender", user_public_json(r->me->id, r->me->nickname, r->me->name));
+	jset_str(msg, "kind", db_text(res, 0, 3));
+	jset_str(msg, "text", db_text(res, 0, 4));
+	jset_str(msg, "html", db_text(res, 0, 5));
+	jset_str(msg, "client_id", db_text(res, 0, 6));
+	jset_str(msg, "created_at", db_text(res, 0, 7));
+	struct json_object *m = view_object(r);
+	jset(m, "message", msg);
+	if (created)
+		publish_message(r, msg, db_text(res, 0, 8));
+	if (r->want_json) {
+		view_json(r, created ? 201 : 200, m);
+		return;
+	}
+	resp_redirect(r, arena_printf(&r->arena, "/chats/%lld#m-%lld", chat, db_int(res, 0, 1)));
+}
+
+void h_events(struct req *r)
+{
+	long long chat = r->ids[0], after;
+	if (!arg_int(r, "after", 0, SEQ_MAX, 0, &after))
+		return;
+	const char *params[] = {me_id(r), id_str(r, chat), id_str(r, after), id_str(r, EVENTS_MAX)};
+	PGresult *res;
+	enum db_status st = db_run(r, STMT_EVENTS_AFTER, params, 4, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		view_error(r, 404, "err.not_found", NULL);
+		return;
+	}
+	struct json_object *m = view_object(r);
+	struct json_object *events = json_object_new_array();
+	jset(m, "events", events);
+	jset_int(m, "last_seq", db_int(res, 0, 0));
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *msg = message_from_row(res, i, 1, chat);
+		if (msg == NULL)
+			continue;
+		json_object_array_add(events, message_event(r, msg));
+		json_object_put(msg);
+	}
+	view_json(r, 200, m);
+}
+
+void h_read(struct req *r)
+{
+	long long chat = r->ids[0];
+	const char *s = req_field(r, "seq");
+	int64_t seq;
+	if (s == NULL || !parse_int_range(s, 0, SEQ_MAX, &seq)) {
+		view_error(r, 422, "err.bad_request", "seq");
+		return;
+	}
+	bool found;
+	if (!mark_read(r, chat, seq, &found))
+		return;
+	if (!found) {
+		view_error(r, 404, "err.not_found", NULL);
+		return;
+	}
+	view_done(r, arena_printf(&r->arena, "/chats/%lld", chat));
+}

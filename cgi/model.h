@@ -1,0 +1,31 @@
+/* model.h: the JSON shapes of users, chats, messages and events (the
+ * objects of docs/API.md), built from database rows, plus the HTML-only
+ * decorations (display time, own flag) and the event fragment. */
+#ifndef MESSLY_MODEL_H
+#define MESSLY_MODEL_H
+
+#include <libpq-fe.h>
+
+#include "app.h"
+
+/* Columns of a message row start at col0 (see MSG_COLS in db.c); chat_id
+ * is the chat the row belongs to. NULL when the row has no message. */
+struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id);
+/* A chat row (CHAT_SELECT in db.c). */
+struct json_object *chat_from_row(const PGresult *res, int row);
+struct json_object *user_me_json(const struct user *u);
+/* {id, nickname, name} */
+struct json_object *user_public_json(long long id, const char *nickname, const char *name);
+
+/* HTML decorations: "time" (HH:MM from created_at) and "own". */
+void message_decorate(struct json_object *msg, const struct user *viewer);
+void chat_decorate(struct json_object *chat, long long active_id);
+
+/* The live event for a message: {type, chat, seq, id, message, html},
+ * html rendered by templates/partials/message. Owned by the caller. */
+struct json_object *message_event(struct req *r, struct json_object *msg);
+
+/* Nicknames are stored lower-case; a leading '@' is ignored. */
+char *nickname_normalize(struct arena *a, const char *s);
+
+#endif

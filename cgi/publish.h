@@ -1,0 +1,23 @@
+/* publish.h: delivering events to live clients through nchan's internal
+ * publisher (HTTP over a unix socket, one keep-alive libcurl handle per
+ * worker). nchan is a delivery path, never storage: a failed publish is
+ * logged and the clients catch up from the database. */
+#ifndef MESSLY_PUBLISH_H
+#define MESSLY_PUBLISH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+
+struct publisher *publisher_new(const char *socket_path);
+void publisher_free(struct publisher *p);
+
+/* Publish one JSON event to the private channels of these users (batched,
+ * at most 255 channels per POST). Returns 0, or -1 if any POST failed. */
+int publish_to_users(struct worker *w, const int64_t *users, size_t n, const char *json,
+		     size_t len);
+/* Delete a user's channel: their open sockets close (logout, blocking). */
+int publish_close_user(struct worker *w, int64_t user);
+
+#endif

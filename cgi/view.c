@@ -1,0 +1,151 @@
+/* view.c: rendering a handler's model as JSON or HTML (see view.h). */
+#include "view.h"
+
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "template.h"
+
+static void put_cb(void *o) { json_object_put(o); }
+
+struct json_object *view_object(struct req *r)
+{
+	struct json_object *o = json_object_new_object();
+	if (o == NULL)
+		abort();
+	arena_defer(&r->arena, put_cb, o);
+	return o;
+}
+
+void jset(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+void jset_str(struct json_object *o, const char *key, const char *v)
+{
+	jset(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+void jset_int(struct json_object *o, const char *key, long long v)
+{
+	jset(o, key, json_object_new_int64(v));
+}
+
+void jset_bool(struct json_object *o, const char *key, int v)
+{
+	jset(o, key, json_object_new_boolean(v));
+}
+
+void view_json(struct req *r, int status, struct json_object *model)
+{
+	r->status = status;
+	resp_header(r, "Content-Type", "application/json; charset=utf-8");
+	resp_header(r, "Cache-Control", "no-store");
+	size_t len;
+	const char *s = json_object_to_json_string_length(
+		model, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	buf_append(&r->body, s, len);
+}
+
+static struct json_object *me_object(const struct user *u)
+{
+	struct json_object *o = json_object_new_object();
+	jset_int(o, "id", u->id);
+	jset_str(o, "nickname", u->nickname);
+	jset_str(o, "name", u->name);
+	jset_str(o, "email", u->email);
+	jset_str(o, "lang", u->lang);
+	jset_bool(o, "is_admin", u->is_admin);
+	return o;
+}
+
+static void render_page(struct req *r, int status, const char *tpl, const char *title_key,
+			struct json_object *model)
+{
+	const struct templates *t = r->app->tpl;
+	jset_str(model, "lang", r->lang);
+	jset_str(model, "title", i18n_get(t, r->lang, title_key));
+	jset_str(model, "csrf", auth_csrf_token(r));
+	jset_str(model, "origin", http_origin(r));
+	if (r->me)
+		jset(model, "me", me_object(r->me));
+	r->status = status;
+	resp_header(r, "Content-Type", "text/html; charset=utf-8");
+	resp_header(r, "Cache-Control", "no-store");
+	if (template_render(t, tpl, model, r->lang, &r->body) != 0) {
+		log_error("missing template %s", tpl);
+		r->status = 500;
+		buf_reset(&r->body);
+		buf_puts(&r->body, "Internal error: missing template.\n");
+	}
+}
+
+void view_render(struct req *r, int status, const char *tpl, const char *title_key,
+		 struct json_object *model)
+{
+	if (r->want_json)
+		view_json(r, status, model);
+	else
+		render_page(r, status, tpl, title_key, model);
+}
+
+static const char *error_code(int status)
+{
+	switch (status) {
+	case 400: return "bad_request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 409: return "conflict";
+	case 413: return "too_large";
+	case 415: return "unsupported_media_type";
+	case 422: return "invalid";
+	case 429: return "rate_limited";
+	case 503: return "unavailable";
+	default: return "internal";
+	}
+}
+
+void view_error(struct req *r, int status, const char *msg_key, const char *field)
+{
+	buf_reset(&r->body);
+	const char *lang = r->lang ? r->lang : "en";
+	r->lang = lang;
+	struct json_object *model = view_object(r);
+	struct json_object *err = json_object_new_object();
+	jset_str(err, "code", error_code(status));
+	jset_str(err, "message", i18n_get(r->app->tpl, lang, msg_key));
+	if (field)
+		jset_str(err, "field", field);
+	jset(model, "error", err);
+	if (status == 503)
+		resp_header(r, "Retry-After", "5");
+	if (r->want_json) {
+		view_json(r, status, model);
+	} else {
+		jset_int(model, "status", status);
+		render_page(r, status, "error", "title.error", model);
+	}
+}
+
+void view_done(struct req *r, const char *redirect_to)
+{
+	if (r->want_json) {
+		r->status = 204;
+	} else {
+		resp_redirect(r, redirect_to);
+	}
+}
+
+void view_db_error(struct req *r, int db_status)
+{
+	if (db_status == DB_UNAVAILABLE)
+		view_error(r, 503, "err.unavailable", NULL);
+	else
+		view_error(r, 500, "err.internal", NULL);
+}

@@ -1,0 +1,32 @@
+/* view.h: the two views of one handler. A handler builds one json-c model;
+ * view_render sends it as JSON (API) or through a template (HTML page, with
+ * the common page keys added). Errors and "done" answers likewise. */
+#ifndef MESSLY_VIEW_H
+#define MESSLY_VIEW_H
+
+#include "app.h"
+
+/* A new JSON object owned by the request (put at the arena's reset). */
+struct json_object *view_object(struct req *r);
+
+/* JSON: the model as is. HTML: the model plus lang, title, csrf, me,
+ * origin rendered with template tpl; title_key is a catalog key. */
+void view_render(struct req *r, int status, const char *tpl, const char *title_key,
+		 struct json_object *model);
+/* Always JSON. */
+void view_json(struct req *r, int status, struct json_object *model);
+/* {error: {code, message[, field]}} or the error page. msg_key is a
+ * catalog key; field may be NULL. */
+void view_error(struct req *r, int status, const char *msg_key, const char *field);
+/* A write that returns nothing: JSON 204, HTML 303 to redirect_to. */
+void view_done(struct req *r, const char *redirect_to);
+/* Error for a database status that is not DB_OK (503 or 500). */
+void view_db_error(struct req *r, int db_status);
+
+/* json helpers */
+void jset_str(struct json_object *o, const char *key, const char *v); /* NULL -> null */
+void jset_int(struct json_object *o, const char *key, long long v);
+void jset_bool(struct json_object *o, const char *key, int v);
+void jset(struct json_object *o, const char *key, struct json_object *v);
+
+#endif

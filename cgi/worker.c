@@ -1,0 +1,87 @@
+/* worker.c: one worker process. It owns a database connection, a publisher
+ * connection and a Markdown renderer, accepts FastCGI requests one at a
+ * time, and gives each a fresh arena that is reset in one place. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "markdown.h"
+#include "publish.h"
+#include "router.h"
+#include "server.h"
+
+static volatile sig_atomic_t busy, stopping;
+
+/* Idle: leave at once. Busy: finish the request first (drain). */
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	if (!busy)
+		_exit(0);
+}
+
+static void handle(struct req *r)
+{
+	router_dispatch(r);
+	resp_send(r);
+}
+
+void worker_main(const struct app *app, int listen_fd)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	struct worker w = {.app = app};
+	w.db = db_new(app->cfg.db);
+	w.pub = publisher_new(app->cfg.publish_socket);
+	w.md = markdown_new();
+	if (w.db == NULL || w.pub == NULL || w.md == NULL) {
+		log_error("worker start-up failed");
+		_exit(1);
+	}
+	if (db_connect(w.db) != 0)
+		log_error("no database yet; requests get 503 until it is back");
+
+	FCGX_Request fr;
+	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0)
+		_exit(1);
+	struct req r;
+	for (;;) {
+		if (stopping)
+			break;
+		if (FCGX_Accept_r(&fr) < 0)
+			break;
+		busy = 1;
+		memset(&r, 0, sizeof(r));
+		arena_init(&r.arena);
+		buf_init(&r.headers);
+		buf_init(&r.body);
+		r.w = &w;
+		r.app = app;
+		r.fcgi = &fr;
+		handle(&r);
+		FCGX_Finish_r(&fr);
+		buf_free(&r.headers);
+		buf_free(&r.body);
+		arena_reset(&r.arena);
+		busy = 0;
+	}
+	db_free(w.db);
+	publisher_free(w.pub);
+	markdown_free(w.md);
+	_exit(0);
+}

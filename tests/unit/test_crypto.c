@@ -1,0 +1,58 @@
+/* test_crypto.c: SHA-256 and HMAC-SHA-256 against published vectors. */
+#include "crypto.h"
+#include "unit.h"
+
+static const char *hex_of(const uint8_t *d, size_t n)
+{
+	static char out[2 * 64 + 1];
+	hex_encode(d, n, out);
+	return out;
+}
+
+TEST(sha256_vectors)
+{
+	uint8_t d[32];
+	sha256("", 0, d);
+	CHECK_STR(hex_of(d, 32), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256("abc", 3, d);
+	CHECK_STR(hex_of(d, 32), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha256(m, strlen(m), d);
+	CHECK_STR(hex_of(d, 32), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+TEST(hmac_rfc4231)
+{
+	uint8_t key[20], d[32];
+	memset(key, 0x0b, sizeof(key));
+	hmac_sha256(key, sizeof(key), "Hi There", 8, d);
+	CHECK_STR(hex_of(d, 32), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, d);
+	CHECK_STR(hex_of(d, 32), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	uint8_t big[131];
+	memset(big, 0xaa, sizeof(big));
+	const char *m = "Test Using Larger Than Block-Size Key - Hash Key First";
+	hmac_sha256(big, sizeof(big), m, strlen(m), d);
+	CHECK_STR(hex_of(d, 32), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(hex_roundtrip)
+{
+	uint8_t in[4] = {0, 0x7f, 0x80, 0xff}, out[4];
+	char h[9];
+	hex_encode(in, 4, h);
+	CHECK_STR(h, "007f80ff");
+	CHECK(hex_decode(h, out, 4) == 0 && memcmp(in, out, 4) == 0);
+	CHECK(hex_decode("007f80f", out, 4) == -1);
+	CHECK(hex_decode("007f80fg", out, 4) == -1);
+	CHECK(hex_decode("007f80ff00", out, 4) == -1);
+	CHECK(ct_equal("abc", "abc", 3) && !ct_equal("abc", "abd", 3));
+}
+
+int main(void)
+{
+	RUN(sha256_vectors);
+	RUN(hmac_rfc4231);
+	RUN(hex_roundtrip);
+	return unit_summary();
+}
