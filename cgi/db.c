@@ -167,6 +167,9 @@ int db_connect(struct db *db)
 {
 	if (db->ready && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
+	/* PQreset on a server that is still down would block each request
+	 * for the connect timeout; libpq's default is to wait forever, so the
+	 * conninfo should carry connect_timeout (the stack sets it). */
 	db->ready = false;
 	if (db->conn == NULL) {
 		db->conn = PQconnectdb(db->conninfo);
@@ -188,6 +191,38 @@ int db_connect(struct db *db)
 
 static void pqclear_cb(void *p) { PQclear(p); }
 
+/* Statements that may run again after the connection broke mid-way:
+ * reads, and writes that are idempotent (STMT_SEND by client_id). */
+static bool retry_safe(enum stmt s)
+{
+	switch (s) {
+	case STMT_SESSION_CREATE:
+	case STMT_REGISTER:
+	case STMT_DIRECT_OPEN:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* A failure of the connection rather than of the statement. */
+static bool connection_failed(PGconn *conn, const PGresult *res)
+{
+	if (PQstatus(conn) != CONNECTION_OK)
+		return true;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	/* no SQLSTATE: libpq's own error (server closed the connection);
+	 * 08xxx connection exceptions; 57P0x the server shutting down. */
+	return state == NULL || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
+}
+
+static PGresult *exec_prepared(struct db *db, enum stmt s, const char *const *params, int n)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "s%d", (int)s);
+	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+}
+
 enum db_status db_run(struct req *r, enum stmt s, const char *const *params, int n,
 		      PGresult **out)
 {
@@ -197,22 +232,29 @@ enum db_status db_run(struct req *r, enum stmt s, const char *const *params, int
 		log_error("db_run: statement %d given %d parameters", (int)s, n);
 		return DB_ERROR;
 	}
-	if (db_connect(db) != 0)
-		return DB_UNAVAILABLE;
-	char name[16];
-	snprintf(name, sizeof(name), "s%d", (int)s);
-	PGresult *res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
-	arena_defer(&r->arena, pqclear_cb, res);
-	ExecStatusType st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-		*out = res;
-		return DB_OK;
-	}
-	if (PQstatus(db->conn) != CONNECTION_OK) {
-		db->ready = false;
+	PGresult *res = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (db_connect(db) != 0)
+			return DB_UNAVAILABLE;
+		res = exec_prepared(db, s, params, n);
+		arena_defer(&r->arena, pqclear_cb, res);
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			*out = res;
+			return DB_OK;
+		}
+		if (!connection_failed(db->conn, res))
+			break;
 		log_error("database connection lost: %s", PQerrorMessage(db->conn));
-		return DB_UNAVAILABLE;
+		db->ready = false;
+		/* Reconnect now; run again only when that cannot double a write. */
+		if (!retry_safe(s)) {
+			db_connect(db);
+			return DB_UNAVAILABLE;
+		}
 	}
+	if (!db->ready)
+		return DB_UNAVAILABLE;
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (state && strcmp(state, "23505") == 0) {
 		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);

@@ -125,7 +125,11 @@ void h_chat_open(struct req *r)
 		return;
 	}
 	const char *nick = nickname_normalize(&r->arena, req_field(r, "nickname"));
-	if (nick == NULL || valid_nickname(nick, strlen(nick)) != NULL) {
+	if (nick == NULL || *nick == '\0') {
+		view_error(r, 422, "err.nickname.format", "nickname");
+		return;
+	}
+	if (valid_nickname(nick, strlen(nick)) != NULL) {
 		view_error(r, 404, "err.user.not_found", "nickname");
 		return;
 	}

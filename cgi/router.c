@@ -76,6 +76,25 @@ enum route_match router_match(const char *method, const char *path, bool api,
 	return path_found ? ROUTE_BAD_METHOD : ROUTE_NOT_FOUND;
 }
 
+/* The Allow header for a path that exists: its routes' methods. */
+static const char *allowed_methods(const char *path, bool api)
+{
+	bool get = false, post = false;
+	int64_t ids[2];
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *rt = &routes[i];
+		if ((api && (rt->flags & R_HTML)) || (!api && (rt->flags & R_API)))
+			continue;
+		if (!path_matches(rt->pattern, path, ids))
+			continue;
+		if (strcmp(rt->method, "GET") == 0)
+			get = true;
+		else
+			post = true;
+	}
+	return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+}
+
 static const char *lang_from_header(const char *h)
 {
 	if (h == NULL)
@@ -138,7 +157,7 @@ void router_dispatch(struct req *r)
 		return;
 	}
 	if (m == ROUTE_BAD_METHOD) {
-		resp_header(r, "Allow", "GET, HEAD, POST");
+		resp_header(r, "Allow", allowed_methods(r->path, r->api));
 		view_error(r, 405, "err.method", NULL);
 		return;
 	}

@@ -241,7 +241,7 @@ stack_start_pg() {
 stack_env() {
     local var port=$2
     var=$(_stack_abs "$1") || return 1
-    export MESSLY_DB="host=$var/pgrun dbname=messly user=postgres"
+    export MESSLY_DB="host=$var/pgrun dbname=messly user=postgres connect_timeout=3"
     export MESSLY_SOCKET=$var/run/messly.sock
     export MESSLY_PUBLISH_SOCKET=$var/run/nchan-pub.sock
     export MESSLY_SECRET_FILE=$var/secret
@@ -418,6 +418,14 @@ stack_stop() {
         fi
     } || true
     return 0
+}
+
+# Stop only PostgreSQL (tests use it to check the app's behaviour while the database is down).
+stack_stop_pg() {
+    local var bindir
+    var=$(_stack_abs "$1") || return 1
+    bindir=$(_stack_pg_bindir) || return 1
+    _stack_as_pg "$bindir/pg_ctl" -D "$var/pg" -m fast -w -t 60 stop >/dev/null
 }
 
 free_port() {
