@@ -29,13 +29,14 @@
 
 /* History around a seq for a member: zero rows means "not a member"; one
  * row with NULL message columns means "member, nothing there". */
-#define HISTORY(cond, order) \
-	"SELECT c.last_seq, " MSG_COLS \
+#define HISTORY(cond, key, order) \
+	"SELECT c.last_seq, " MSG_COLS ", m.version_seq," \
+	" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id)" \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
 	" LEFT JOIN LATERAL (SELECT * FROM messages x WHERE x.chat_id = mb.chat_id AND " cond \
-	"   ORDER BY x.seq " order " LIMIT $4) m ON true" \
+	"   ORDER BY x." key " " order " LIMIT $4) m ON true" \
 	" LEFT JOIN users s ON s.id = m.sender_id" \
-	" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m.seq ASC"
+	" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m." key " ASC"
 
 static const struct {
 	const char *sql;
@@ -64,8 +65,8 @@ static const struct {
 		"   RETURNING id),"
 		" mb AS (INSERT INTO members (chat_id, user_id, last_read_seq)"
 		"   SELECT c.id, u.id, 0 FROM c, u UNION ALL SELECT c.id, sys.id, 1 FROM c, sys),"
-		" msg AS (INSERT INTO messages (chat_id, seq, sender_id, kind, body, html)"
-		"   SELECT c.id, 1, sys.id, 'text', $6, $7 FROM c, sys),"
+		" msg AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html)"
+		"   SELECT c.id, 1, 1, sys.id, 'text', $6, $7 FROM c, sys),"
 		" s AS (INSERT INTO sessions (token_hash, user_id, kind, expires_at)"
 		"   SELECT $8::bytea, u.id, $9, now() + make_interval(days => $10::int) FROM u)"
 		" SELECT id, nickname, name, email, lang, is_admin FROM u", 10},
@@ -91,8 +92,8 @@ static const struct {
 		"   SELECT ins.id, $1 FROM ins UNION ALL SELECT ins.id, k.pid FROM ins, k)"
 		" SELECT (SELECT id FROM peer), (SELECT id FROM ins),"
 		"   (SELECT c.id FROM chats c JOIN k ON c.direct_key = k.key)", 2},
-	[STMT_MESSAGES_BEFORE] = {HISTORY("x.seq < $3", "DESC"), 4},
-	[STMT_EVENTS_AFTER] = {HISTORY("x.seq > $3", "ASC"), 4},
+	[STMT_MESSAGES_BEFORE] = {HISTORY("x.seq < $3", "seq", "DESC"), 4},
+	[STMT_EVENTS_AFTER] = {HISTORY("x.version_seq > $3", "version_seq", "ASC"), 4},
 	[STMT_SEND] = {
 		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2),"
 		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
@@ -101,8 +102,9 @@ static const struct {
 		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
 		"   WHERE id = $1 AND EXISTS (SELECT 1 FROM mb) AND NOT EXISTS (SELECT 1 FROM dup)"
 		"   RETURNING last_seq, last_message_at),"
-		" ins AS (INSERT INTO messages (chat_id, seq, sender_id, kind, body, html, client_id, created_at)"
-		"   SELECT $1, last_seq, $2, 'text', $4, $5, $3, last_message_at FROM bump"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
+		"   client_id, created_at)"
+		"   SELECT $1, last_seq, last_seq, $2, 'text', $4, $5, $3, last_message_at FROM bump"
 		"   RETURNING id, seq, kind, body, html, client_id, created_at),"
 		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
 		"   WHERE members.chat_id = $1 AND members.user_id = $2),"

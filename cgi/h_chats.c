@@ -176,7 +176,7 @@ static long long load_history(struct req *r, long long chat, long long before, l
 		if (msg == NULL)
 			continue;
 		if (i == 0)
-			*has_older = db_int(res, i, 2) > 1;
+			*has_older = db_int(res, i, 2) > db_int(res, i, 12);
 		if (!r->want_json)
 			message_decorate(msg, r->me);
 		json_object_array_add(messages, msg);
@@ -425,8 +425,12 @@ void h_events(struct req *r)
 	struct json_object *m = view_object(r);
 	struct json_object *events = json_object_new_array();
 	jset(m, "events", events);
-	jset_int(m, "last_seq", db_int(res, 0, 0));
-	for (int i = 0; i < PQntuples(res); i++) {
+	int n = PQntuples(res);
+	/* A full page: the client asks again after the last change it got. */
+	bool more = n == EVENTS_MAX;
+	jset_int(m, "last_seq", more ? db_int(res, n - 1, 11) : db_int(res, 0, 0));
+	jset_bool(m, "more", more);
+	for (int i = 0; i < n; i++) {
 		struct json_object *msg = message_from_row(res, i, 1, chat);
 		if (msg == NULL)
 			continue;

@@ -16,13 +16,23 @@
 
 static volatile sig_atomic_t busy, stopping;
 
-/* Idle: leave at once. Busy: finish the request first (drain). */
+/* SIGTERM interrupts accept() (the request was made with
+ * FCGI_FAIL_ACCEPT_ON_INTR), so an idle worker leaves its loop; a busy one
+ * finishes its request first (drain). The alarm covers a signal that came
+ * just before accept() blocked. A request already accepted is never cut. */
 static void on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
+	alarm(1);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
 	if (!busy)
 		_exit(0);
+	alarm(1);
 }
 
 static void handle(struct req *r)
@@ -36,8 +46,11 @@ void worker_main(const struct app *app, int listen_fd)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: accept() returns EINTR */
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_alarm;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
@@ -57,14 +70,18 @@ void worker_main(const struct app *app, int listen_fd)
 		log_error("no database yet; requests get 503 until it is back");
 
 	FCGX_Request fr;
-	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0)
+	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		_exit(1);
 	struct req r;
 	for (;;) {
 		if (stopping)
 			break;
-		if (FCGX_Accept_r(&fr) < 0)
+		busy = 0;
+		if (FCGX_Accept_r(&fr) < 0) {
+			if (!stopping)
+				log_error("accept failed; this worker exits and is replaced");
 			break;
+		}
 		busy = 1;
 		memset(&r, 0, sizeof(r));
 		arena_init(&r.arena);

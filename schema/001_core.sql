@@ -50,7 +50,8 @@ CREATE INDEX members_user ON members (user_id);
 CREATE TABLE messages (
 	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	chat_id    bigint NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
-	seq        bigint NOT NULL,
+	seq        bigint NOT NULL,               -- the chat seq of its creation
+	version_seq bigint NOT NULL,              -- the chat seq of its latest change
 	sender_id  bigint REFERENCES users(id) ON DELETE SET NULL,
 	kind       text NOT NULL DEFAULT 'text' CHECK (kind IN ('text', 'file', 'service')),
 	body       text NOT NULL,
@@ -62,6 +63,8 @@ CREATE TABLE messages (
 	created_at timestamptz NOT NULL DEFAULT now(),
 	UNIQUE (chat_id, seq)
 );
+-- catch-up: every change to a message takes the chat's next seq
+CREATE INDEX messages_version ON messages (chat_id, version_seq);
 CREATE UNIQUE INDEX messages_client_id ON messages (chat_id, sender_id, client_id)
 	WHERE client_id IS NOT NULL;
 

@@ -445,9 +445,12 @@ describe('events', () => {
 		expectStatus(r1, 200);
 		assert.equal(r1.json.events.length, 500, 'first page size');
 		assert.deepEqual(r1.json.events.map((e) => e.seq), Array.from({ length: 500 }, (_, i) => i + 1));
-		assert.equal(r1.json.last_seq, N);
-		const r2 = await api('GET', `/api/chats/${c5.id}/events?after=500`, { token: Y.token });
+		assert.equal(r1.json.last_seq, 500, 'a full page continues from its last change');
+		assert.equal(r1.json.more, true);
+		const r2 = await api('GET', `/api/chats/${c5.id}/events?after=${r1.json.last_seq}`, { token: Y.token });
 		assert.deepEqual(r2.json.events.map((e) => e.seq), Array.from({ length: N - 500 }, (_, i) => 501 + i));
+		assert.equal(r2.json.last_seq, N);
+		assert.equal(r2.json.more, false);
 	});
 
 	it('after missing/garbage -> 200 or 400/422, never 5xx', T, async () => {
