@@ -197,11 +197,24 @@ int auth_logout(struct req *r)
 	return 0;
 }
 
+static void channel_of(const struct app *app, const char *msg, char out[CHANNEL_ID_LEN + 1])
+{
+	uint8_t mac[32];
+	hmac_sha256(app->secret, sizeof(app->secret), msg, strlen(msg), mac);
+	hex_encode(mac, CHANNEL_ID_LEN / 2, out);
+}
+
 void auth_channel_id(const struct app *app, int64_t user_id, char out[CHANNEL_ID_LEN + 1])
 {
 	char msg[32];
-	uint8_t mac[32];
-	int n = snprintf(msg, sizeof(msg), "user:%lld", (long long)user_id);
-	hmac_sha256(app->secret, sizeof(app->secret), msg, (size_t)n, mac);
-	hex_encode(mac, CHANNEL_ID_LEN / 2, out);
+	snprintf(msg, sizeof(msg), "user:%lld", (long long)user_id);
+	channel_of(app, msg, out);
+}
+
+void auth_session_channel_id(const struct app *app, const uint8_t session_hash[32],
+			     char out[CHANNEL_ID_LEN + 1])
+{
+	char msg[8 + 64 + 1] = "session:";
+	hex_encode(session_hash, 32, msg + 8);
+	channel_of(app, msg, out);
 }

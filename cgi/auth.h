@@ -41,7 +41,12 @@ void auth_set_cookie(struct req *r, const char *token);
 /* End the current session (cookie or bearer). 0, or 503. */
 int auth_logout(struct req *r);
 
-/* The user's private nchan channel id: hex HMAC(secret, "user:ID"), 32 chars. */
+/* The user's private nchan channel id: hex HMAC(secret, "user:ID"), 32 chars.
+ * Events for the user are published here. */
 void auth_channel_id(const struct app *app, int64_t user_id, char out[CHANNEL_ID_LEN + 1]);
+/* A session's own channel: nothing is published to it; deleting it closes
+ * the sockets of that session only. */
+void auth_session_channel_id(const struct app *app, const uint8_t session_hash[32],
+			     char out[CHANNEL_ID_LEN + 1]);
 
 #endif

@@ -259,7 +259,7 @@ void h_logout(struct req *r)
 		view_error(r, st, st == 503 ? "err.unavailable" : "err.internal", NULL);
 		return;
 	}
-	publish_close_user(r->w, r->me->id);
+	publish_close_session(r->w, r->session_hash);
 	view_done(r, "/login");
 }
 

@@ -20,9 +20,11 @@ void h_connect(struct req *r)
 		view_error(r, 403, "err.forbidden", NULL);
 		return;
 	}
-	char channel[CHANNEL_ID_LEN + 1];
-	auth_channel_id(r->app, r->me->id, channel);
-	resp_header(r, "X-Accel-Redirect", arena_printf(&r->arena, "/internal/sub/%s", channel));
+	char user_ch[CHANNEL_ID_LEN + 1], session_ch[CHANNEL_ID_LEN + 1];
+	auth_channel_id(r->app, r->me->id, user_ch);
+	auth_session_channel_id(r->app, r->session_hash, session_ch);
+	resp_header(r, "X-Accel-Redirect",
+		    arena_printf(&r->arena, "/internal/sub/%s,%s", user_ch, session_ch));
 	resp_header(r, "X-Accel-Buffering", "no");
 	r->status = 200;
 }

@@ -124,3 +124,12 @@ int publish_close_user(struct worker *w, int64_t user)
 	auth_channel_id(w->app, user, ch);
 	return pub_request(w->pub, "DELETE", ch, NULL, 0);
 }
+
+int publish_close_session(struct worker *w, const uint8_t session_hash[32])
+{
+	if (w->pub == NULL)
+		return -1;
+	char ch[CHANNEL_ID_LEN + 1];
+	auth_session_channel_id(w->app, session_hash, ch);
+	return pub_request(w->pub, "DELETE", ch, NULL, 0);
+}

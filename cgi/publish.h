@@ -17,7 +17,9 @@ void publisher_free(struct publisher *p);
  * at most 255 channels per POST). Returns 0, or -1 if any POST failed. */
 int publish_to_users(struct worker *w, const int64_t *users, size_t n, const char *json,
 		     size_t len);
-/* Delete a user's channel: their open sockets close (logout, blocking). */
+/* Delete a user's channel: all their open sockets close (deactivation). */
 int publish_close_user(struct worker *w, int64_t user);
+/* Delete one session's channel: that session's sockets close (logout). */
+int publish_close_session(struct worker *w, const uint8_t session_hash[32]);
 
 #endif

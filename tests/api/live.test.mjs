@@ -168,6 +168,27 @@ describe('live delivery', () => {
 		}
 	});
 
+	it("logout leaves the same user's other sessions connected", T, async () => {
+		const L = await register('lo2');
+		const first = await api('POST', '/api/login', { body: { login: L.email, password: L.password } });
+		const second = await api('POST', '/api/login', { body: { login: L.user.nickname, password: L.password } });
+		expectStatus(first, 200);
+		expectStatus(second, 200);
+		const wsKept = await wsConnect(second.json.token);
+		const wsGone = await wsConnect(first.json.token);
+		try {
+			expectStatus(await api('POST', '/api/logout', { token: first.json.token }), 204);
+			await wsGone.waitForClose(5000);
+			const c = await directChat(B, L);
+			const m = await send(B, c.id, `still here ${RUN}`);
+			const e = await wsKept.waitFor((f) => f.type === 'message' && f.id === m.id, 5000, 'event on the other session');
+			assert.equal(e.message.text, `still here ${RUN}`);
+		} finally {
+			await wsKept.close();
+			await wsGone.close();
+		}
+	});
+
 	it('markup in text and display name is escaped in live html', T, async () => {
 		const payloadName = '<script>alert(1)</script>"><img src=x onerror=alert(1)>';
 		const X = await register('lx', { name: payloadName });
