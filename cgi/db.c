@@ -11,10 +11,10 @@
 /* ISO 8601 UTC with milliseconds. */
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-/* A message row (10 columns): see handlers' message_from_row(). */
+/* A message row (11 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
-	", s.id, s.nickname, s.name"
+	", s.id, s.nickname, s.name, m.version_seq"
 
 /* A chat row (9 columns) followed by its last message (MSG_COLS). */
 #define CHAT_SELECT \
@@ -30,7 +30,7 @@
 /* History around a seq for a member: zero rows means "not a member"; one
  * row with NULL message columns means "member, nothing there". */
 #define HISTORY(cond, key, order) \
-	"SELECT c.last_seq, " MSG_COLS ", m.version_seq," \
+	"SELECT c.last_seq, " MSG_COLS "," \
 	" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id)" \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
 	" LEFT JOIN LATERAL (SELECT * FROM messages x WHERE x.chat_id = mb.chat_id AND " cond \

@@ -243,6 +243,7 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	if (last_seq < 0)
 		return;
 	jset_bool(m, "has_older", has_older);
+	jset_bool(m, "history", before != SEQ_MAX); /* not the newest page */
 	size_t n = json_object_array_length(messages);
 	if (n > 0) {
 		struct json_object *first = json_object_array_get_idx(messages, 0), *seq;
@@ -395,6 +396,8 @@ void h_message_send(struct req *r)
 	jset_str(msg, "html", db_text(res, 0, 5));
 	jset_str(msg, "client_id", db_text(res, 0, 6));
 	jset_str(msg, "created_at", db_text(res, 0, 7));
+	jset_int(msg, "version", db_int(res, 0, 2));
+	message_add_preview(msg);
 	struct json_object *m = view_object(r);
 	jset(m, "message", msg);
 	if (created)

@@ -27,6 +27,44 @@ struct json_object *user_me_json(const struct user *u)
 	return o;
 }
 
+/* Plain one-line text for lists and notifications: Markdown marks and
+ * line breaks dropped, cut at PREVIEW_CHARS code points. */
+#define PREVIEW_CHARS 140
+
+void message_add_preview(struct json_object *msg)
+{
+	struct json_object *v;
+	const char *p = json_object_object_get_ex(msg, "text", &v) ? json_object_get_string(v) : "";
+	struct buf out = BUF_INIT;
+	size_t chars = 0;
+	bool space = false, line_start = true;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n' || c == ' ' || c == '\t') {
+			space = out.len > 0;
+			line_start = line_start || c == '\n';
+			continue;
+		}
+		if (c == '*' || c == '_' || c == '~' || c == '`' ||
+		    (line_start && (c == '#' || c == '>')))
+			continue;
+		bool lead = (c & 0xC0) != 0x80;
+		if (lead && chars == PREVIEW_CHARS)
+			break; /* stop on a lead byte: never inside a character */
+		if (space) {
+			buf_putc(&out, ' ');
+			space = false;
+		}
+		line_start = false;
+		buf_putc(&out, (char)c);
+		chars += lead;
+	}
+	if (*p)
+		buf_puts(&out, "\xE2\x80\xA6"); /* … */
+	jset_str(msg, "preview", out.data ? out.data : "");
+	buf_free(&out);
+}
+
 struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id)
 {
 	if (PQgetisnull(res, row, col0))
@@ -46,6 +84,8 @@ struct json_object *message_from_row(const PGresult *res, int row, int col0, lon
 	jset_str(m, "html", db_text(res, row, col0 + 4));
 	jset_str(m, "client_id", db_text(res, row, col0 + 5));
 	jset_str(m, "created_at", db_text(res, row, col0 + 6));
+	jset_int(m, "version", db_int(res, row, col0 + 10));
+	message_add_preview(m);
 	return m;
 }
 
@@ -121,7 +161,9 @@ struct json_object *message_event(struct req *r, struct json_object *msg)
 	jset_str(ev, "type", "message");
 	if (json_object_object_get_ex(msg, "chat", &v))
 		jset(ev, "chat", json_object_get(v));
-	if (json_object_object_get_ex(msg, "seq", &v))
+	/* the event's seq is the seq of this change: the message's version */
+	if (json_object_object_get_ex(msg, "version", &v) ||
+	    json_object_object_get_ex(msg, "seq", &v))
 		jset(ev, "seq", json_object_get(v));
 	if (json_object_object_get_ex(msg, "id", &v))
 		jset(ev, "id", json_object_get(v));

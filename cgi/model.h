@@ -13,6 +13,8 @@
 struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id);
 /* A chat row (CHAT_SELECT in db.c). */
 struct json_object *chat_from_row(const PGresult *res, int row);
+/* Adds "preview": the text on one line without Markdown marks, cut short. */
+void message_add_preview(struct json_object *msg);
 struct json_object *user_me_json(const struct user *u);
 /* {id, nickname, name} */
 struct json_object *user_public_json(long long id, const char *nickname, const char *name);

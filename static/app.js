@@ -130,8 +130,15 @@
 		if (e) e.remove();
 	}
 
-	// Put a confirmed message into the open chat; returns true when applied.
-	function insertEvent(ev, animate) {
+	// The message's place in the chat: its creation seq (an edit keeps it).
+	function messageSeq(ev) {
+		var m = ev.message;
+		return m && typeof m.seq === 'number' ? m.seq : ev.seq;
+	}
+
+	// Put a message into the open chat in its current state: replace the copy
+	// we have (same id), or insert it in seq order before the local sends.
+	function putMessage(ev, animate) {
 		var li = htmlToElement(ev.html || '');
 		if (!li) return false;
 		var stick = nearBottom();
@@ -144,20 +151,34 @@
 			}
 		});
 		decorate(li);
+		var old = doc.getElementById('m-' + ev.id);
+		if (old) {
+			old.replaceWith(li);
+			return true;
+		}
 		own = own || li.classList.contains('own');
 		if (animate) li.classList.add('new');
-		list.insertBefore(li, firstPending());
+		var pos = messageSeq(ev);
+		var before = firstPending();
+		var items = $all('li.msg[data-seq]:not(.local)', list);
+		for (var i = items.length - 1; i >= 0; i--) {
+			if ((parseInt(items[i].getAttribute('data-seq'), 10) || 0) > pos) before = items[i];
+			else break;
+		}
+		list.insertBefore(li, before);
 		removeEmptyNote();
 		if (stick || own) scrollToBottom();
 		return true;
 	}
 
-	// A live event for the open chat.
+	// A live event for the open chat. Every change to a chat takes its next
+	// seq: a new message, and later its edits; the event carries the whole
+	// current state of the message.
 	function applyLive(ev) {
 		if (historyMode) return;
-		if (ev.seq <= state.lastSeq || doc.getElementById('m-' + ev.id)) return; // duplicate
-		if (ev.seq > state.lastSeq + 1) { catchUp(); return; }                  // gap
-		if (insertEvent(ev, true)) {
+		if (ev.seq <= state.lastSeq) return;                      // duplicate
+		if (ev.seq > state.lastSeq + 1) { catchUp(); return; }     // gap
+		if (putMessage(ev, true)) {
 			state.lastSeq = ev.seq;
 			scheduleRead();
 		}
@@ -175,20 +196,17 @@
 			do {
 				catchAgain = false;
 				for (var round = 0; round < 100; round++) {
-					var r = await api('GET', '/api/chats/' + encodeURIComponent(state.chat) + '/events?after=' + state.lastSeq);
+					var after = state.lastSeq;
+					var r = await api('GET', '/api/chats/' + encodeURIComponent(state.chat) + '/events?after=' + after);
 					if (!r.ok) return;
 					var data = await r.json();
-					var evs = (data && data.events) || [];
-					evs.sort(function (a, b) { return a.seq - b.seq; });
-					evs.forEach(function (ev) {
-						if (typeof ev.seq !== 'number') return;
-						if (ev.seq <= state.lastSeq || doc.getElementById('m-' + ev.id)) {
-							if (ev.seq > state.lastSeq) state.lastSeq = ev.seq;
-							return;
-						}
-						if (insertEvent(ev, true)) state.lastSeq = ev.seq;
+					// each changed message once, in its latest state
+					((data && data.events) || []).forEach(function (ev) {
+						if (ev && ev.id !== undefined && ev.html) putMessage(ev, true);
 					});
-					if (!evs.length || !(data.last_seq > state.lastSeq)) break;
+					var last = data && typeof data.last_seq === 'number' ? data.last_seq : after;
+					if (last > state.lastSeq) state.lastSeq = last;
+					if (!(data && data.more) || state.lastSeq <= after) break;
 				}
 			} while (catchAgain);
 		})().catch(function () { /* network trouble: the next reconnect retries */ }).then(function () {
@@ -344,7 +362,7 @@
 
 	function summary(m) {
 		if (!m) return '';
-		var t = String(m.text || '').replace(/\s+/g, ' ').trim();
+		var t = String(m.preview != null ? m.preview : (m.text || '')).replace(/\s+/g, ' ').trim();
 		return t.length > 140 ? t.slice(0, 140) + '…' : t;
 	}
 
@@ -386,6 +404,7 @@
 		if (ev.seq <= known) return; // already counted
 		li.setAttribute('data-seq', String(ev.seq));
 		var m = ev.message || {};
+		if (typeof m.seq === 'number' && m.seq !== ev.seq) return; // a change to an older message
 		var pv = $('.chat-preview', li);
 		if (pv) pv.textContent = summary(m);
 		var t = $('.chat-time', li);
@@ -595,14 +614,6 @@
 	if (list) {
 		$all('li.msg', list).forEach(decorate);
 		scrollToBottom();
-		if (historyMode && state.chat) {
-			// browsing older messages: offer the way back to the newest ones
-			var p = el('p', 'older latest');
-			var a = el('a', 'older-link', (composer && composer.getAttribute('data-t-latest')) || 'Latest messages');
-			a.href = '/chats/' + encodeURIComponent(state.chat);
-			p.appendChild(a);
-			list.parentNode.appendChild(p);
-		}
 	}
 
 	// mark the current section in the top bar

@@ -501,3 +501,18 @@ describe('membership', () => {
 		}
 	});
 });
+
+describe('chat list preview', () => {
+	it('is the last message on one line without Markdown marks, cut at 140 characters', async () => {
+		const [P, Q] = await Promise.all([register('pv'), register('pq')]);
+		const c = await directChat(P, Q);
+		await send(P, c.id, '**Привет**, _мир_\n> цитата `код`');
+		let list = await api('GET', '/api/chats', { token: Q.token });
+		let item = list.json.chats.find((x) => x.id === c.id);
+		assert.equal(item.last_message.preview, 'Привет, мир цитата код');
+		await send(P, c.id, 'ж'.repeat(200));
+		list = await api('GET', '/api/chats', { token: Q.token });
+		item = list.json.chats.find((x) => x.id === c.id);
+		assert.equal(item.last_message.preview, 'ж'.repeat(140) + '…');
+	});
+});
