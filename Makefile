@@ -23,7 +23,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit clean stop
+.PHONY: all deps run test unit fuzz fuzz-regress clean stop
 all: $(BUILD)/messly
 
 deps:
@@ -40,6 +40,30 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDFLAGS_MODE) $(LIBS) -o $@
 
+# libFuzzer targets (clang): each tests/fuzz/fuzz_NAME.c with its committed
+# corpus tests/fuzz/corpus/NAME/. `make test` replays every corpus once;
+# `make fuzz` runs each target for FUZZ_SECONDS and keeps what it finds
+# under build/fuzz/found/NAME/ (copy interesting inputs into the corpus).
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB := cgi/arena.c cgi/buf.c cgi/input.c cgi/template.c cgi/markdown.c cgi/crypto.c cgi/log.c
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icgi $(shell pkg-config --cflags json-c libcmark-gfm 2>/dev/null)
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard cgi/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) $< $(FUZZ_LIB) $(shell pkg-config --libs json-c libcmark-gfm) -o $@
+
+fuzz-regress: $(FUZZ_BINS)
+	@set -e; for b in $(FUZZ_BINS); do n=$${b#build/fuzz/fuzz_}; \
+	  echo "== corpus $$n"; $$b -runs=0 tests/fuzz/corpus/$$n 2>&1 | tail -n 1; done
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for b in $(FUZZ_BINS); do n=$${b#build/fuzz/fuzz_}; \
+	  mkdir -p build/fuzz/found/$$n; echo "== fuzzing $$n for $(FUZZ_SECONDS) s"; \
+	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    build/fuzz/found/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 3; done
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
@@ -50,6 +74,7 @@ run: deps
 test:
 	@deploy/install-deps.sh --test
 	@$(MAKE) --no-print-directory MODE=test all unit
+	@$(MAKE) --no-print-directory fuzz-regress
 	@deploy/test.sh build/test/messly
 
 clean:

@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 PKGS=(gcc make pkg-config postgresql nginx-light libnginx-mod-nchan libfcgi-dev libjson-c-dev
       libscrypt-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev libpq-dev
       libmagickwand-6.q16-dev curl)
-((TEST == 0)) || PKGS+=(chromium)
+((TEST == 0)) || PKGS+=(chromium clang libclang-rt-14-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do
