@@ -6,6 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import {
 	RUN, api, register, login, send, clientId, sleep, wsConnect, closeAll, browserRegister,
 	expectStatus, expectError, directChat, htmlText,
@@ -372,6 +373,29 @@ describe('live delivery in groups', () => {
 			assert.ok(!list.json.chats.some((c) => c.id === g.id), 'the group is still in the removed member\'s list');
 		} finally {
 			await Promise.all([tw.close(), ow.close()]);
+		}
+	});
+
+	it('a group of 300 reaches members in every batch of 255 channels', T, async () => {
+		// members straight into the database, each with a bearer session
+		const tokens = [], rows = [];
+		for (let i = 0; i < 300; i++) {
+			const token = randomBytes(32).toString('hex');
+			tokens.push(token);
+			rows.push(`('big_${RUN}_${i}', '\\x${createHash('sha256').update(token).digest('hex')}')`);
+		}
+		psql(`WITH v(nick, th) AS (VALUES ${rows.join(',')}),
+			u AS (INSERT INTO users (email, nickname, name) SELECT nick || '@big.test', nick, nick FROM v RETURNING id, nickname)
+			INSERT INTO sessions (token_hash, user_id, kind, expires_at) SELECT v.th::bytea, u.id, 'bearer', now() + interval '1 hour' FROM v JOIN u ON u.nickname = v.nick`);
+		const res = await api('POST', '/api/chats', { token: O.token, body: { kind: 'group', name: 'Big', members: rows.map((_, i) => `big_${RUN}_${i}`) } });
+		expectStatus(res, 201);
+		assert.equal(res.json.chat.member_count, 301);
+		const socks = await Promise.all([0, 150, 254, 255, 299].map((i) => wsConnect(tokens[i])));
+		try {
+			const m = await send(O, res.json.chat.id, `to everyone ${RUN}`);
+			for (const s of socks) await s.waitFor((f) => f.id === m.id, 5000, 'the message in a big group');
+		} finally {
+			await Promise.all(socks.map((s) => s.close()));
 		}
 	});
 
