@@ -75,6 +75,7 @@ struct req {
 	bool has_body;
 	const char *content_type;
 	int64_t ids[2];        /* numeric path segments matched by the route */
+	const char *word;      /* the "*" path segment matched by the route, or NULL */
 	const struct route *route;
 
 	/* who is asking */

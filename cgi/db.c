@@ -38,6 +38,38 @@
 	" LEFT JOIN users s ON s.id = m.sender_id" \
 	" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m." key " ASC"
 
+/* ---- group chats: every change is a service message that takes the
+ * chat's next seq under the chat row lock, in the same statement. By
+ * convention $1 is the viewer and $2 the chat. Each change statement ends
+ * with SVC_RESULT: one row per service message (or one row of NULLs when
+ * nothing changed): col 0 a flag, cols 1..11 MSG_COLS, col 12 the
+ * recipients "user_id:lang,..." for the live fan-out. */
+#define USER_JSON(id) \
+	"(SELECT jsonb_build_object('id', id, 'nickname', nickname, 'name', name)" \
+	" FROM users WHERE id = " id ")"
+#define GROUP_ROLE_IS(role) \
+	" ok AS (SELECT 1 FROM members mb JOIN chats c ON c.id = mb.chat_id" \
+	"   WHERE mb.chat_id = $2 AND mb.user_id = $1 AND mb.role = " role " AND c.kind = 'group'),"
+#define SVC_BUMP(cond) \
+	" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()" \
+	"   WHERE id = $2 AND " cond " RETURNING last_seq, last_message_at),"
+#define SVC_INS(body) \
+	" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html, created_at)" \
+	"   SELECT $2, bump.last_seq, bump.last_seq, $1, 'service', (" body ")::text, '', bump.last_message_at" \
+	"   FROM bump RETURNING id, seq, kind, body, html, client_id, created_at)"
+/* Members as the statement found them (a removed member still in), plus extra. */
+#define RECIPIENTS_WITH(extra) \
+	"(SELECT string_agg(x.user_id || ':' || u.lang, ',') FROM (SELECT user_id FROM members" \
+	" WHERE chat_id = $2 UNION SELECT " extra ") x JOIN users u ON u.id = x.user_id)"
+#define RECIPIENTS RECIPIENTS_WITH("NULL::bigint")
+#define SVC_RESULT(flag, recipients) \
+	" SELECT " flag ", ins.id, ins.seq, ins.kind, ins.body, ins.html, ins.client_id, " \
+	ISO("ins.created_at") ", a.id, a.nickname, a.name, ins.seq, " recipients \
+	" FROM (SELECT 1) one LEFT JOIN ins ON true LEFT JOIN users a ON a.id = $1 ORDER BY ins.seq"
+#define INVITE_STATE(i) \
+	"(" i ".revoked_at IS NULL AND (" i ".expires_at IS NULL OR " i ".expires_at > now())" \
+	" AND (" i ".max_uses IS NULL OR " i ".uses < " i ".max_uses))"
+
 static const struct {
 	const char *sql;
 	int nparams;
@@ -116,6 +148,158 @@ static const struct {
 		"UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, least($3::bigint, c.last_seq))"
 		" FROM chats c WHERE c.id = mb.chat_id AND mb.chat_id = $2 AND mb.user_id = $1"
 		" RETURNING mb.last_read_seq", 3},
+	[STMT_GROUP_CREATE] = {
+		"WITH want AS (SELECT DISTINCT lower(n) AS nick FROM unnest($4::text[]) n),"
+		" found AS (SELECT u.id FROM users u JOIN want ON lower(u.nickname) = want.nick"
+		"   WHERE NOT u.is_system AND u.id <> $1),"
+		" missing AS (SELECT string_agg(nick, ',' ORDER BY nick) AS list FROM want"
+		"   WHERE NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.nickname) = want.nick"
+		"   AND NOT u.is_system)),"
+		" c AS (INSERT INTO chats (kind, title, description, last_seq)"
+		"   SELECT 'group', $2, $3::text, 1 WHERE (SELECT list FROM missing) IS NULL"
+		"   RETURNING id, last_message_at),"
+		" mb AS (INSERT INTO members (chat_id, user_id, role, last_read_seq)"
+		"   SELECT c.id, $1, 'owner', 1 FROM c"
+		"   UNION ALL SELECT c.id, found.id, 'member', 0 FROM c, found),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
+		"   created_at) SELECT c.id, 1, 1, $1, 'service', jsonb_build_object('event', 'created',"
+		"   'actor', " USER_JSON("$1") ", 'to', $2::text)::text, '', c.last_message_at FROM c"
+		"   RETURNING id, seq, kind, body, html, client_id, created_at)"
+		" SELECT (SELECT id FROM c), (SELECT list FROM missing),"
+		"   (SELECT string_agg(u.id || ':' || u.lang, ',') FROM users u"
+		"   WHERE u.id = $1 OR u.id IN (SELECT id FROM found)),"
+		"   ins.id, ins.seq, ins.kind, ins.body, ins.html, ins.client_id, " ISO("ins.created_at")
+		",  a.id, a.nickname, a.name, ins.seq"
+		" FROM (SELECT 1) one LEFT JOIN ins ON true LEFT JOIN users a ON a.id = $1", 4},
+	[STMT_GROUP_INFO] = {
+		"SELECT c.kind, c.title, c.description, mb.role, u.id, u.nickname, u.name, m.role"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" JOIN members m ON m.chat_id = c.id JOIN users u ON u.id = m.user_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1"
+		" ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END,"
+		" m.joined_at, u.id", 2},
+	[STMT_GROUP_ROLES] = {
+		"SELECT c.kind, mb.role, t.id, t.nickname, t.name, tm.role"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" LEFT JOIN users t ON lower(t.nickname) = $3 AND NOT t.is_system"
+		" LEFT JOIN members tm ON tm.chat_id = c.id AND tm.user_id = t.id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1", 3},
+	[STMT_GROUP_EDIT] = {
+		"WITH ok AS (SELECT c.title, c.description FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		"   WHERE mb.chat_id = $2 AND mb.user_id = $1 AND mb.role = $3 AND c.kind = 'group'),"
+		" ch AS (SELECT 1 AS n, jsonb_build_object('event', 'renamed', 'actor', " USER_JSON("$1")
+		"   , 'from', ok.title, 'to', $4::text) AS body FROM ok"
+		"   WHERE $4::text IS NOT NULL AND $4::text IS DISTINCT FROM ok.title"
+		"   UNION ALL SELECT 2, jsonb_build_object('event', 'description', 'actor', " USER_JSON("$1")
+		"   , 'to', $5::text) FROM ok"
+		"   WHERE $5::text IS NOT NULL AND $5::text IS DISTINCT FROM ok.description),"
+		" k AS (SELECT row_number() OVER (ORDER BY n) AS i, count(*) OVER () AS cnt, body FROM ch),"
+		" bump AS (UPDATE chats SET last_seq = last_seq + (SELECT count(*) FROM ch),"
+		"   last_message_at = now(), title = coalesce($4::text, title),"
+		"   description = coalesce($5::text, description)"
+		"   WHERE id = $2 AND EXISTS (SELECT 1 FROM ch) RETURNING last_seq, last_message_at),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html, created_at)"
+		"   SELECT $2, bump.last_seq - k.cnt + k.i, bump.last_seq - k.cnt + k.i, $1, 'service',"
+		"   k.body::text, '', bump.last_message_at FROM bump, k"
+		"   RETURNING id, seq, kind, body, html, client_id, created_at)"
+		SVC_RESULT("EXISTS (SELECT 1 FROM ok)", RECIPIENTS), 5},
+	[STMT_GROUP_ADD] = {
+		"WITH" GROUP_ROLE_IS("$3")
+		" added AS (INSERT INTO members (chat_id, user_id, role, last_read_seq)"
+		"   SELECT $2, $4, 'member', c.last_seq FROM ok, chats c WHERE c.id = $2"
+		"   RETURNING user_id),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM added)")
+		SVC_INS("jsonb_build_object('event', 'added', 'actor', " USER_JSON("$1")
+			", 'target', " USER_JSON("$4") ")")
+		SVC_RESULT("EXISTS (SELECT 1 FROM added)", RECIPIENTS_WITH("$4::bigint")), 4},
+	[STMT_GROUP_REMOVE] = {
+		"WITH" GROUP_ROLE_IS("$3")
+		" gone AS (DELETE FROM members WHERE chat_id = $2 AND user_id = $4 AND role = $5"
+		"   AND user_id <> $1 AND EXISTS (SELECT 1 FROM ok) RETURNING user_id),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM gone)")
+		SVC_INS("jsonb_build_object('event', 'removed', 'actor', " USER_JSON("$1")
+			", 'target', " USER_JSON("$4") ")")
+		SVC_RESULT("EXISTS (SELECT 1 FROM gone)", RECIPIENTS), 5},
+	[STMT_GROUP_SET_ROLE] = {
+		"WITH" GROUP_ROLE_IS("'owner'")
+		" upd AS (UPDATE members SET role = $4 WHERE chat_id = $2 AND user_id = $3"
+		"   AND role = $5 AND $4 IN ('admin', 'member') AND $5 IN ('admin', 'member')"
+		"   AND $4 <> $5 AND EXISTS (SELECT 1 FROM ok) RETURNING user_id),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM upd)")
+		SVC_INS("jsonb_build_object('event', CASE WHEN $4 = 'admin' THEN 'promoted'"
+			" ELSE 'demoted' END, 'actor', " USER_JSON("$1") ", 'target', " USER_JSON("$3") ")")
+		SVC_RESULT("EXISTS (SELECT 1 FROM upd)", RECIPIENTS), 5},
+	[STMT_GROUP_TRANSFER] = {
+		"WITH" GROUP_ROLE_IS("'owner'")
+		" t AS (SELECT 1 FROM members WHERE chat_id = $2 AND user_id = $3 AND role = $4"
+		"   AND role <> 'owner' AND user_id <> $1),"
+		" upd AS (UPDATE members SET role = CASE WHEN user_id = $1 THEN 'admin' ELSE 'owner' END"
+		"   WHERE chat_id = $2 AND user_id IN ($1, $3) AND EXISTS (SELECT 1 FROM ok)"
+		"   AND EXISTS (SELECT 1 FROM t) RETURNING user_id),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM upd)")
+		SVC_INS("jsonb_build_object('event', 'owner', 'actor', " USER_JSON("$1")
+			", 'target', " USER_JSON("$3") ")")
+		SVC_RESULT("EXISTS (SELECT 1 FROM upd)", RECIPIENTS), 4},
+	[STMT_GROUP_LEAVE] = {
+		"WITH" GROUP_ROLE_IS("$3")
+		" heir AS (SELECT user_id FROM members WHERE chat_id = $2 AND user_id <> $1"
+		"   AND $3 = 'owner' ORDER BY role = 'admin' DESC, joined_at, user_id LIMIT 1),"
+		" others AS (SELECT 1 FROM members WHERE chat_id = $2 AND user_id <> $1 LIMIT 1),"
+		" gone AS (DELETE FROM members WHERE chat_id = $2 AND user_id = $1"
+		"   AND EXISTS (SELECT 1 FROM ok) RETURNING user_id),"
+		" up AS (UPDATE members SET role = 'owner' WHERE chat_id = $2"
+		"   AND user_id = (SELECT user_id FROM heir) AND EXISTS (SELECT 1 FROM gone)),"
+		/* the last one out: the group goes with them */
+		" empty AS (DELETE FROM chats WHERE id = $2 AND EXISTS (SELECT 1 FROM gone)"
+		"   AND NOT EXISTS (SELECT 1 FROM others)),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM gone) AND EXISTS (SELECT 1 FROM others)")
+		SVC_INS("jsonb_build_object('event', 'left', 'actor', " USER_JSON("$1") ")"
+			" || coalesce((SELECT jsonb_build_object('target', " USER_JSON("heir.user_id") ")"
+			" FROM heir), '{}'::jsonb)")
+		SVC_RESULT("EXISTS (SELECT 1 FROM gone)", RECIPIENTS), 3},
+	[STMT_GROUP_DELETE] = {
+		"WITH" GROUP_ROLE_IS("'owner'")
+		" rcpt AS (SELECT string_agg(m.user_id || ':' || u.lang, ',') AS list FROM members m"
+		"   JOIN users u ON u.id = m.user_id WHERE m.chat_id = $2),"
+		" gone AS (DELETE FROM chats WHERE id = $2 AND EXISTS (SELECT 1 FROM ok) RETURNING id)"
+		" SELECT (SELECT id FROM gone), (SELECT list FROM rcpt)", 2},
+	[STMT_INVITE_CREATE] = {
+		"INSERT INTO invites (code, chat_id, created_by, expires_at, max_uses)"
+		" SELECT $3, $2, $1, now() + make_interval(secs => $4::int), $5::int"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 AND mb.role IN ('owner', 'admin')"
+		" AND c.kind = 'group'"
+		" RETURNING code, " ISO("created_at") ", " ISO("expires_at") ", max_uses, uses", 5},
+	[STMT_INVITES_LIST] = {
+		"SELECT i.code, " ISO("i.created_at") ", " ISO("i.expires_at") ", i.max_uses, i.uses, "
+		INVITE_STATE("i") ", u.id, u.nickname, u.name"
+		" FROM members mb JOIN invites i ON i.chat_id = mb.chat_id"
+		" LEFT JOIN users u ON u.id = i.created_by"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 AND mb.role IN ('owner', 'admin')"
+		" AND i.revoked_at IS NULL ORDER BY i.created_at DESC, i.code LIMIT 200", 2},
+	[STMT_INVITE_REVOKE] = {
+		"WITH i AS (SELECT i.chat_id, mb.role FROM invites i"
+		"   JOIN members mb ON mb.chat_id = i.chat_id AND mb.user_id = $1 WHERE i.code = $2),"
+		" upd AS (UPDATE invites SET revoked_at = coalesce(revoked_at, now()) WHERE code = $2"
+		"   AND EXISTS (SELECT 1 FROM i WHERE role IN ('owner', 'admin')) RETURNING code)"
+		" SELECT i.role, i.chat_id FROM i", 2},
+	[STMT_INVITE_GET] = {
+		"SELECT i.chat_id, c.title, (SELECT count(*) FROM members WHERE chat_id = i.chat_id),"
+		" i.revoked_at IS NOT NULL, i.expires_at IS NOT NULL AND i.expires_at <= now(),"
+		" i.max_uses IS NOT NULL AND i.uses >= i.max_uses,"
+		" EXISTS (SELECT 1 FROM members WHERE chat_id = i.chat_id AND user_id = $2), c.description"
+		" FROM invites i JOIN chats c ON c.id = i.chat_id WHERE i.code = $1", 2},
+	[STMT_INVITE_JOIN] = {
+		"WITH inv AS (UPDATE invites i SET uses = uses + 1 WHERE code = $3 AND chat_id = $2"
+		"   AND " INVITE_STATE("i")
+		"   AND NOT EXISTS (SELECT 1 FROM members WHERE chat_id = $2 AND user_id = $1)"
+		"   RETURNING chat_id),"
+		" added AS (INSERT INTO members (chat_id, user_id, role, last_read_seq)"
+		"   SELECT $2, $1, 'member', c.last_seq FROM inv, chats c WHERE c.id = $2"
+		"   RETURNING user_id),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM added)")
+		SVC_INS("jsonb_build_object('event', 'joined', 'actor', " USER_JSON("$1") ")")
+		SVC_RESULT("EXISTS (SELECT 1 FROM added)", RECIPIENTS_WITH("$1::bigint")), 3},
 };
 
 struct db {
@@ -201,6 +385,17 @@ static bool retry_safe(enum stmt s)
 	case STMT_SESSION_CREATE:
 	case STMT_REGISTER:
 	case STMT_DIRECT_OPEN:
+	case STMT_GROUP_CREATE:
+	case STMT_GROUP_EDIT:
+	case STMT_GROUP_ADD:
+	case STMT_GROUP_REMOVE:
+	case STMT_GROUP_SET_ROLE:
+	case STMT_GROUP_TRANSFER:
+	case STMT_GROUP_LEAVE:
+	case STMT_GROUP_DELETE:
+	case STMT_INVITE_CREATE:
+	case STMT_INVITE_REVOKE:
+	case STMT_INVITE_JOIN:
 		return false;
 	default:
 		return true;

@@ -23,6 +23,22 @@ enum stmt {
 	STMT_EVENTS_AFTER,    /* catch-up after a seq, membership checked */
 	STMT_SEND,            /* bump seq + insert + idempotency + fan-out list */
 	STMT_READ,            /* move the read position forward */
+	/* group chats (h_groups.c) */
+	STMT_GROUP_CREATE,    /* chat + owner + members + "created" message */
+	STMT_GROUP_INFO,      /* name, description, viewer's role, members with roles */
+	STMT_GROUP_ROLES,     /* viewer's role and a target user's (by nickname) */
+	STMT_GROUP_EDIT,      /* rename / describe: up to two service messages */
+	STMT_GROUP_ADD,       /* add a member + "added" */
+	STMT_GROUP_REMOVE,    /* remove a member + "removed" */
+	STMT_GROUP_SET_ROLE,  /* promote / demote + service message */
+	STMT_GROUP_TRANSFER,  /* owner -> admin, target -> owner + "owner" */
+	STMT_GROUP_LEAVE,     /* leave (an owner hands over) + "left" */
+	STMT_GROUP_DELETE,    /* delete the group, return who was in it */
+	STMT_INVITE_CREATE,   /* new invite link */
+	STMT_INVITES_LIST,    /* a group's links that are not revoked */
+	STMT_INVITE_REVOKE,   /* revoke a link, viewer's role checked */
+	STMT_INVITE_GET,      /* a link's group and state, for the join page */
+	STMT_INVITE_JOIN,     /* count a use + add the member + "joined" */
 	STMT__MAX
 };
 

@@ -13,6 +13,7 @@
 #include "markdown.h"
 #include "model.h"
 #include "publish.h"
+#include "service.h"
 #include "template.h"
 #include "view.h"
 
@@ -42,6 +43,7 @@ static struct json_object *load_chats(struct req *r, long long active)
 	struct json_object *arr = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *c = chat_from_row(res, i);
+		chat_localize(r->app->tpl, c, r->lang);
 		if (!r->want_json)
 			chat_decorate(c, active);
 		json_object_array_add(arr, c);
@@ -63,7 +65,9 @@ static struct json_object *load_chat(struct req *r, long long chat_id)
 		view_error(r, 404, "err.not_found", NULL);
 		return NULL;
 	}
-	return chat_from_row(res, 0);
+	struct json_object *chat = chat_from_row(res, 0);
+	chat_localize(r->app->tpl, chat, r->lang);
+	return chat;
 }
 
 void h_chats_list(struct req *r)
@@ -120,6 +124,10 @@ static void direct_open(struct req *r, const char *nickname)
 void h_chat_open(struct req *r)
 {
 	const char *kind = req_field(r, "kind");
+	if (kind != NULL && strcmp(kind, "group") == 0) {
+		h_group_create(r);
+		return;
+	}
 	if (kind == NULL || strcmp(kind, "direct") != 0) {
 		view_error(r, 422, "err.chat.kind", "kind");
 		return;
@@ -177,6 +185,7 @@ static long long load_history(struct req *r, long long chat, long long before, l
 			continue;
 		if (i == 0)
 			*has_older = db_int(res, i, 2) > db_int(res, i, 12);
+		service_localize(r->app->tpl, msg, r->lang);
 		if (!r->want_json)
 			message_decorate(msg, r->me);
 		json_object_array_add(messages, msg);
@@ -231,6 +240,7 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	struct json_object *chat = load_chat(r, chat_id);
 	if (chat == NULL)
 		return;
+	chat_decorate(chat, chat_id);
 	jset(m, "chat", chat);
 	struct json_object *chats = load_chats(r, chat_id);
 	if (chats == NULL)
@@ -269,6 +279,8 @@ void h_chat_get(struct req *r)
 			return;
 		struct json_object *m = view_object(r);
 		jset(m, "chat", chat);
+		if (!group_add_info(r, r->ids[0], chat))
+			return;
 		view_json(r, 200, m);
 		return;
 	}
@@ -325,9 +337,11 @@ static void send_refused(struct req *r, int status, const char *key, const char 
 /* Publish a new message to every member (after commit). */
 static void publish_message(struct req *r, struct json_object *msg, const char *member_list)
 {
-	int64_t ids[1024];
-	size_t n = 0;
-	for (const char *p = member_list; p && *p && n < sizeof(ids) / sizeof(ids[0]);) {
+	size_t cap = 1, n = 0;
+	for (const char *p = member_list; p && *p; p++)
+		cap += *p == ',';
+	int64_t *ids = arena_calloc(&r->arena, cap, sizeof(*ids));
+	for (const char *p = member_list; p && *p && n < cap;) {
 		char *end;
 		ids[n++] = strtoll(p, &end, 10);
 		p = *end == ',' ? end + 1 : end;
@@ -437,6 +451,7 @@ void h_events(struct req *r)
 		struct json_object *msg = message_from_row(res, i, 1, chat);
 		if (msg == NULL)
 			continue;
+		service_localize(r->app->tpl, msg, r->lang);
 		json_object_array_add(events, message_event(r, msg));
 		json_object_put(msg);
 	}

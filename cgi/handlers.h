@@ -1,7 +1,8 @@
 /* handlers.h: every route handler, one file per feature:
  * h_account.c (register, login, logout, me, language), h_users.c (finding
  * people), h_chats.c (chat list, direct chats, messages, events, read
- * position), h_connect.c (the live event stream). */
+ * position), h_connect.c (the live event stream), h_groups.c (group chats
+ * and invite links). */
 #ifndef MESSLY_HANDLERS_H
 #define MESSLY_HANDLERS_H
 
@@ -27,5 +28,24 @@ void h_events(struct req *r);
 void h_read(struct req *r);
 
 void h_connect(struct req *r);
+
+void h_group_new_form(struct req *r);
+void h_group_create(struct req *r); /* POST /chats with kind "group" */
+void h_group_info(struct req *r);
+void h_group_edit(struct req *r);
+void h_group_add(struct req *r);
+void h_group_remove(struct req *r);
+void h_group_set_role(struct req *r);
+void h_group_transfer(struct req *r);
+void h_group_leave(struct req *r);
+void h_group_delete(struct req *r);
+void h_invite_create(struct req *r);
+void h_invites_list(struct req *r);
+void h_invite_revoke(struct req *r);
+void h_invite_show(struct req *r);
+void h_invite_join(struct req *r);
+/* Adds a group's description, the viewer's role, member_count and members
+ * to its chat object (nothing for a direct chat). False after answering. */
+bool group_add_info(struct req *r, long long chat_id, struct json_object *chat);
 
 #endif

@@ -493,6 +493,8 @@ static enum input_err json_pairs(struct arena *a, struct json_object *root,
 		default:
 			p->value = NULL;
 			p->len = 0;
+			if (p->kind == IK_OTHER)
+				p->raw = arena_strndup(a, span->start, span->len);
 			break;
 		}
 	}
@@ -823,4 +825,43 @@ bool parse_int_range(const char *s, int64_t min, int64_t max, int64_t *out)
 		return false;
 	*out = r;
 	return true;
+}
+
+/* ------------------------------------------------------------ group chats */
+
+const char *valid_group_name(const char *s, size_t len)
+{
+	if (len == 0 || s == NULL)
+		return "err.group.name_empty";
+	if (!utf8_valid(s, len))
+		return "err.encoding";
+	bool visible = false;
+	size_t n = 0;
+	for (size_t i = 0; i < len; n++) {
+		uint32_t cp = utf8_next(s, len, &i);
+		if (is_name_control(cp))
+			return "err.name.control";
+		if (!is_blank(cp))
+			visible = true;
+	}
+	if (!visible)
+		return "err.group.name_empty";
+	if (n > GROUP_NAME_MAX)
+		return "err.group.name_long";
+	return NULL;
+}
+
+const char *valid_group_description(const char *s, size_t len)
+{
+	if (len == 0 || s == NULL)
+		return NULL;
+	if (!utf8_valid(s, len))
+		return "err.encoding";
+	size_t n = 0;
+	for (size_t i = 0; i < len; n++) {
+		uint32_t cp = utf8_next(s, len, &i);
+		if (is_text_control(cp))
+			return "err.group.description_control";
+	}
+	return n > GROUP_DESCRIPTION_MAX ? "err.group.description_long" : NULL;
 }

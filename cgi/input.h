@@ -30,6 +30,8 @@ struct input_pair {
 	const char *value; /* NULL for IK_OTHER and IK_NULL */
 	size_t len;
 	enum input_kind kind;
+	const char *raw;   /* IK_OTHER (JSON body): the value's JSON text, already
+			      checked by the strict scanner; NULL otherwise */
 };
 struct input {
 	struct input_pair *pairs;
@@ -77,6 +79,16 @@ const char *valid_display_name(const char *s, size_t len); /* 1..64 code points,
 /* Message text: 1..max_chars code points after trimming, no control chars
  * except \n and \t (\r\n is normalised by the caller). */
 const char *valid_message_text(const char *s, size_t len, size_t max_chars);
+
+/* Group chats: a name of 1..GROUP_NAME_MAX code points (no control
+ * characters, not only spaces; err.group.name_empty, err.group.name_long,
+ * err.name.control) and a description of 0..GROUP_DESCRIPTION_MAX code
+ * points, line breaks allowed (err.group.description_long,
+ * err.group.description_control). The caller trims both. */
+#define GROUP_NAME_MAX 128
+#define GROUP_DESCRIPTION_MAX 1000
+const char *valid_group_name(const char *s, size_t len);
+const char *valid_group_description(const char *s, size_t len);
 
 /* A decimal id: 1..2^53, digits only, no sign, no leading zero. */
 bool parse_id(const char *s, int64_t *out);

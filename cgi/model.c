@@ -147,6 +147,8 @@ void chat_decorate(struct json_object *chat, long long active_id)
 	struct json_object *v;
 	if (json_object_object_get_ex(chat, "id", &v))
 		jset_bool(chat, "active", json_object_get_int64(v) == active_id);
+	if (json_object_object_get_ex(chat, "kind", &v))
+		jset_bool(chat, "is_group", strcmp(json_object_get_string(v), "group") == 0);
 	if (json_object_object_get_ex(chat, "updated_at", &v))
 		set_time(chat, json_object_get_string(v));
 	struct json_object *last;
@@ -155,6 +157,11 @@ void chat_decorate(struct json_object *chat, long long active_id)
 }
 
 struct json_object *message_event(struct req *r, struct json_object *msg)
+{
+	return message_event_lang(r, msg, r->lang);
+}
+
+struct json_object *message_event_lang(struct req *r, struct json_object *msg, const char *lang)
 {
 	struct json_object *ev = json_object_new_object();
 	struct json_object *v;
@@ -173,7 +180,7 @@ struct json_object *message_event(struct req *r, struct json_object *msg)
 		abort();
 	message_decorate(view, NULL);
 	struct buf html = BUF_INIT;
-	template_render(r->app->tpl, "partials/message", view, r->lang, &html);
+	template_render(r->app->tpl, "partials/message", view, lang, &html);
 	jset_str(ev, "html", html.data ? html.data : "");
 	buf_free(&html);
 	json_object_put(view);

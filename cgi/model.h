@@ -26,6 +26,8 @@ void chat_decorate(struct json_object *chat, long long active_id);
 /* The live event for a message: {type, chat, seq, id, message, html},
  * html rendered by templates/partials/message. Owned by the caller. */
 struct json_object *message_event(struct req *r, struct json_object *msg);
+/* The same with the html rendered in lang (live fan-out per language). */
+struct json_object *message_event_lang(struct req *r, struct json_object *msg, const char *lang);
 
 /* Nicknames are stored lower-case; a leading '@' is ignored. */
 char *nickname_normalize(struct arena *a, const char *s);

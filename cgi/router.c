@@ -26,7 +26,45 @@ static const struct route routes[] = {
 	{"GET", "/chats/#/events", h_events, R_SESSION},
 	{"POST", "/chats/#/read", h_read, R_SESSION},
 	{"GET", "/connect", h_connect, R_HTML},
+	/* group chats (h_groups.c); HTML forms cannot send PATCH/PUT/DELETE,
+	 * so each such action also has a POST route calling the same handler */
+	{"GET", "/chats/new", h_group_new_form, R_SESSION | R_HTML},
+	{"GET", "/chats/#/info", h_group_info, R_SESSION},
+	{"PATCH", "/chats/#", h_group_edit, R_SESSION | R_API},
+	{"POST", "/chats/#/edit", h_group_edit, R_SESSION},
+	{"GET", "/chats/#/members", h_group_info, R_SESSION},
+	{"POST", "/chats/#/members", h_group_add, R_SESSION},
+	{"DELETE", "/chats/#/members/*", h_group_remove, R_SESSION | R_API},
+	{"POST", "/chats/#/members/*/remove", h_group_remove, R_SESSION},
+	{"PUT", "/chats/#/members/*/role", h_group_set_role, R_SESSION | R_API},
+	{"POST", "/chats/#/members/*/role", h_group_set_role, R_SESSION},
+	{"POST", "/chats/#/owner", h_group_transfer, R_SESSION},
+	{"POST", "/chats/#/leave", h_group_leave, R_SESSION},
+	{"DELETE", "/chats/#", h_group_delete, R_SESSION | R_API},
+	{"POST", "/chats/#/delete", h_group_delete, R_SESSION},
+	{"GET", "/chats/#/invites", h_invites_list, R_SESSION},
+	{"POST", "/chats/#/invites", h_invite_create, R_SESSION},
+	{"GET", "/invites/*", h_invite_show, R_SESSION},
+	{"DELETE", "/invites/*", h_invite_revoke, R_SESSION | R_API},
+	{"POST", "/invites/*/revoke", h_invite_revoke, R_SESSION},
+	{"POST", "/invites/*/join", h_invite_join, R_SESSION},
 };
+
+/* A "*" segment: a nickname (a leading '@' allowed) or an invite code. */
+#define WORD_MAX 64
+
+static size_t word_len(const char *path)
+{
+	size_t n = 0;
+	while (path[n] && path[n] != '/') {
+		char c = path[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || (c == '@' && n == 0)))
+			return 0;
+		n++;
+	}
+	return n <= WORD_MAX ? n : 0;
+}
 
 /* Does path match pattern? Fills ids for "#" segments. */
 static bool path_matches(const char *pattern, const char *path, int64_t ids[2])
@@ -47,12 +85,38 @@ static bool path_matches(const char *pattern, const char *path, int64_t ids[2])
 			pattern++;
 			continue;
 		}
+		if (*pattern == '*') {
+			size_t n = word_len(path);
+			if (n == 0)
+				return false;
+			path += n;
+			pattern++;
+			continue;
+		}
 		if (*pattern != *path)
 			return false;
 		pattern++;
 		path++;
 	}
 	return *pattern == '\0' && *path == '\0';
+}
+
+/* The "*" segment of a path that matched pattern, copied into the arena. */
+static const char *path_word(struct arena *a, const char *pattern, const char *path)
+{
+	while (*pattern && *path) {
+		if (*pattern == '#' || *pattern == '*') {
+			size_t n = strcspn(path, "/");
+			if (*pattern == '*')
+				return arena_strndup(a, path, n);
+			path += n;
+			pattern++;
+			continue;
+		}
+		pattern++;
+		path++;
+	}
+	return NULL;
 }
 
 enum route_match router_match(const char *method, const char *path, bool api,
@@ -77,22 +141,31 @@ enum route_match router_match(const char *method, const char *path, bool api,
 }
 
 /* The Allow header for a path that exists: its routes' methods. */
-static const char *allowed_methods(const char *path, bool api)
+static const char *allowed_methods(struct req *r)
 {
-	bool get = false, post = false;
+	static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
+	bool seen[5] = {false};
 	int64_t ids[2];
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *rt = &routes[i];
-		if ((api && (rt->flags & R_HTML)) || (!api && (rt->flags & R_API)))
+		if ((r->api && (rt->flags & R_HTML)) || (!r->api && (rt->flags & R_API)))
 			continue;
-		if (!path_matches(rt->pattern, path, ids))
+		if (!path_matches(rt->pattern, r->path, ids))
 			continue;
-		if (strcmp(rt->method, "GET") == 0)
-			get = true;
-		else
-			post = true;
+		for (size_t m = 0; m < 5; m++)
+			seen[m] = seen[m] || strcmp(rt->method, methods[m]) == 0;
 	}
-	return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+	struct buf out = BUF_INIT;
+	for (size_t m = 0; m < 5; m++) {
+		if (!seen[m])
+			continue;
+		if (out.len)
+			buf_puts(&out, ", ");
+		buf_puts(&out, m == 0 ? "GET, HEAD" : methods[m]);
+	}
+	const char *s = arena_strdup(&r->arena, out.data ? out.data : "");
+	buf_free(&out);
+	return s;
 }
 
 static const char *lang_from_header(const char *h)
@@ -157,16 +230,17 @@ void router_dispatch(struct req *r)
 		return;
 	}
 	if (m == ROUTE_BAD_METHOD) {
-		resp_header(r, "Allow", allowed_methods(r->path, r->api));
+		resp_header(r, "Allow", allowed_methods(r));
 		view_error(r, 405, "err.method", NULL);
 		return;
 	}
 	r->route = rt;
+	r->word = path_word(&r->arena, rt->pattern, r->path);
 	if ((rt->flags & R_SESSION) && r->me == NULL) {
 		require_login(r);
 		return;
 	}
-	if (strcmp(rt->method, "POST") == 0) {
+	if (strcmp(rt->method, "GET") != 0) {
 		st = http_read_body(r);
 		if (st) {
 			view_error(r, st, st == 413 ? "err.too_large" : "err.bad_request", NULL);

@@ -17,8 +17,9 @@ enum route_flag {
 };
 
 struct route {
-	const char *method;  /* "GET" or "POST" (GET also answers HEAD) */
-	const char *pattern; /* segments; "#" matches a positive id */
+	const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" (GET also answers HEAD) */
+	const char *pattern; /* segments; "#" matches a positive id, "*" a word
+				(1..64 of [A-Za-z0-9_], a leading '@' allowed) put in r->word */
 	void (*handler)(struct req *r);
 	unsigned flags;
 };

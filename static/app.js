@@ -511,9 +511,12 @@
 	function onFrame(data) {
 		var ev;
 		try { ev = JSON.parse(data); } catch (e) { return; }
-		if (!ev || ev.type !== 'message' || ev.chat === undefined || typeof ev.seq !== 'number') return;
-		if (list && String(ev.chat) === String(state.chat)) applyLive(ev);
-		updateChatList(ev);
+		if (ev && ev.type === 'message' && ev.chat !== undefined && typeof ev.seq === 'number') {
+			if (list && String(ev.chat) === String(state.chat)) applyLive(ev);
+			updateChatList(ev);
+		}
+		// other scripts (static/groups.js) see every event after this one
+		if (ev && typeof ev === 'object') doc.dispatchEvent(new CustomEvent('messly:event', { detail: ev }));
 	}
 
 	function onOpen(kind) {

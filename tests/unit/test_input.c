@@ -229,6 +229,9 @@ TEST(json_valid)
 	CHECK(input_get(&in, "z") == NULL);
 	CHECK(input_find(&in, "arr")->kind == IK_OTHER);
 	CHECK(input_find(&in, "arr")->value == NULL);
+	CHECK_STR(input_find(&in, "arr")->raw, "[1,2]");
+	CHECK_STR(input_find(&in, "obj")->raw, "{\"x\":1}");
+	CHECK(input_find(&in, "s")->raw == NULL);
 	CHECK(input_find(&in, "obj")->kind == IK_OTHER);
 	CHECK(input_get(&in, "obj") == NULL);
 	CHECK_STR(input_get(&in, "emoji"), "\xf0\x9f\x98\x80");
@@ -732,6 +735,31 @@ TEST(find_and_get)
 	arena_reset(&A);
 }
 
+TEST(valid_group_fields)
+{
+	CHECK(valid_group_name("Team", 4) == NULL);
+	CHECK_STR(valid_group_name("", 0), "err.group.name_empty");
+	CHECK_STR(valid_group_name("   ", 3), "err.group.name_empty");
+	CHECK_STR(valid_group_name("a\nb", 3), "err.name.control");
+	char name[GROUP_NAME_MAX * 2 + 3];
+	size_t n = 0;
+	for (int i = 0; i < GROUP_NAME_MAX; i++) { /* 128 x "\xd1\x8f" (ya) */
+		name[n++] = '\xd1';
+		name[n++] = '\x8f';
+	}
+	CHECK(valid_group_name(name, n) == NULL);
+	name[n++] = 'x';
+	CHECK_STR(valid_group_name(name, n), "err.group.name_long");
+	CHECK(valid_group_description("", 0) == NULL);
+	CHECK(valid_group_description("line\nline\ttab", 13) == NULL);
+	CHECK_STR(valid_group_description("a\x01", 2), "err.group.description_control");
+	char desc[GROUP_DESCRIPTION_MAX + 2];
+	memset(desc, 'd', sizeof(desc));
+	CHECK(valid_group_description(desc, GROUP_DESCRIPTION_MAX) == NULL);
+	CHECK_STR(valid_group_description(desc, GROUP_DESCRIPTION_MAX + 1), "err.group.description_long");
+	CHECK_STR(valid_group_description("\xff", 1), "err.encoding");
+}
+
 int main(void)
 {
 	arena_init(&A);
@@ -763,6 +791,7 @@ int main(void)
 	RUN(parse_id);
 	RUN(parse_int_range);
 	RUN(find_and_get);
+	RUN(valid_group_fields);
 	arena_free(&A);
 	return unit_summary();
 }

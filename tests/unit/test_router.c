@@ -45,10 +45,35 @@ TEST(methods)
 {
 	int64_t ids[2];
 	const struct route *rt;
-	CHECK(match("DELETE", "/chats/1", true, ids, &rt) == ROUTE_BAD_METHOD);
+	CHECK(match("DELETE", "/chats/1/messages", true, ids, &rt) == ROUTE_BAD_METHOD);
+	CHECK(match("DELETE", "/chats/1", true, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("DELETE", "/chats/1", false, ids, &rt) == ROUTE_BAD_METHOD); /* HTML: POST .../delete */
+	CHECK(match("PATCH", "/chats/1", true, ids, &rt) == ROUTE_FOUND);
 	CHECK(match("POST", "/me", true, ids, &rt) == ROUTE_BAD_METHOD);
 	CHECK(match("GET", "/chats/1/read", true, ids, &rt) == ROUTE_BAD_METHOD);
 	CHECK(match("PUT", "/login", false, ids, &rt) == ROUTE_BAD_METHOD);
+}
+
+TEST(words)
+{
+	int64_t ids[2];
+	const struct route *rt;
+	CHECK(match("DELETE", "/chats/5/members/ann_1", true, ids, &rt) == ROUTE_FOUND && ids[0] == 5);
+	CHECK(match("POST", "/chats/5/members/@Ann/remove", false, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("PUT", "/chats/5/members/ann/role", true, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("DELETE", "/chats/5/members/a@b", true, ids, &rt) == ROUTE_NOT_FOUND);
+	CHECK(match("DELETE", "/chats/5/members/a.b", true, ids, &rt) == ROUTE_NOT_FOUND);
+	CHECK(match("DELETE", "/chats/5/members/", true, ids, &rt) == ROUTE_NOT_FOUND);
+	CHECK(match("POST", "/invites/0123abcd/join", true, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("GET", "/invites/0123abcd", false, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("GET", "/invites/"
+			   "0123456789012345678901234567890123456789012345678901234567890123",
+		    false, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("GET", "/invites/"
+			   "01234567890123456789012345678901234567890123456789012345678901234",
+		    false, ids, &rt) == ROUTE_NOT_FOUND);
+	CHECK(match("GET", "/chats/new", false, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("GET", "/chats/new", true, ids, &rt) == ROUTE_NOT_FOUND);
 }
 
 TEST(views)
@@ -68,6 +93,7 @@ int main(void)
 	RUN(static_paths);
 	RUN(ids);
 	RUN(methods);
+	RUN(words);
 	RUN(views);
 	return unit_summary();
 }
