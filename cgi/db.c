@@ -11,6 +11,11 @@
 /* ISO 8601 UTC with milliseconds. */
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
+/* The current user (11 columns): see user_from_row() in model.c. */
+#define ME_COLS \
+	"u.id, u.nickname, u.name, u.email, u.lang, u.is_admin, u.about, u.theme, u.privacy," \
+	" u.notify, u.notify_preview"
+
 /* A message row (11 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
@@ -42,23 +47,27 @@ static const struct {
 	const char *sql;
 	int nparams;
 } statements[STMT__MAX] = {
+	/* last active (and the address) refreshed at most once a minute */
 	[STMT_SESSION_USER] = {
-		"SELECT u.id, u.nickname, u.name, u.email, u.lang, u.is_admin"
-		" FROM sessions s JOIN users u ON u.id = s.user_id"
-		" WHERE s.token_hash = $1::bytea AND s.expires_at > now()", 1},
+		"WITH s AS (SELECT token_hash, id, user_id, last_seen_at FROM sessions"
+		"   WHERE token_hash = $1::bytea AND expires_at > now()),"
+		" touch AS (UPDATE sessions t SET last_seen_at = now(), ip = coalesce($2, t.ip) FROM s"
+		"   WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute')"
+		" SELECT " ME_COLS ", s.id FROM s JOIN users u ON u.id = s.user_id"
+		" WHERE u.deactivated_at IS NULL AND u.deleted_at IS NULL", 2},
 	[STMT_SESSION_CREATE] = {
-		"INSERT INTO sessions (token_hash, user_id, kind, expires_at)"
-		" VALUES ($1::bytea, $2, $3, now() + make_interval(days => $4::int))", 4},
+		"INSERT INTO sessions (token_hash, user_id, kind, expires_at, user_agent, ip)"
+		" VALUES ($1::bytea, $2, $3, now() + make_interval(days => $4::int), $5, $6)", 6},
 	[STMT_SESSION_DELETE] = {
 		"DELETE FROM sessions WHERE token_hash = $1::bytea", 1},
 	[STMT_LOGIN_LOOKUP] = {
-		"SELECT id, nickname, name, email, lang, is_admin, password_hash FROM users"
-		" WHERE (lower(email) = lower($1) OR lower(nickname) = lower($1))"
-		" AND NOT is_system AND password_hash IS NOT NULL LIMIT 1", 1},
+		"SELECT " ME_COLS ", u.password_hash, u.deactivated_at IS NOT NULL FROM users u"
+		" WHERE (lower(u.email) = lower($1) OR lower(u.nickname) = lower($1))"
+		" AND NOT u.is_system AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL LIMIT 1", 1},
 	[STMT_REGISTER] = {
 		"WITH u AS (INSERT INTO users (email, nickname, name, password_hash, lang, is_admin)"
 		"   VALUES ($1, $2, $3, $4, $5, NOT EXISTS (SELECT 1 FROM users WHERE NOT is_system))"
-		"   RETURNING id, nickname, name, email, lang, is_admin),"
+		"   RETURNING *),"
 		" sys AS (SELECT id FROM users WHERE is_system AND nickname = 'messly'),"
 		" c AS (INSERT INTO chats (kind, direct_key, last_seq)"
 		"   SELECT 'direct', least(u.id, sys.id) || ':' || greatest(u.id, sys.id), 1 FROM u, sys"
@@ -67,13 +76,28 @@ static const struct {
 		"   SELECT c.id, u.id, 0 FROM c, u UNION ALL SELECT c.id, sys.id, 1 FROM c, sys),"
 		" msg AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html)"
 		"   SELECT c.id, 1, 1, sys.id, 'text', $6, $7 FROM c, sys),"
-		" s AS (INSERT INTO sessions (token_hash, user_id, kind, expires_at)"
-		"   SELECT $8::bytea, u.id, $9, now() + make_interval(days => $10::int) FROM u)"
-		" SELECT id, nickname, name, email, lang, is_admin FROM u", 10},
+		" s AS (INSERT INTO sessions (token_hash, user_id, kind, expires_at, user_agent, ip)"
+		"   SELECT $8::bytea, u.id, $9, now() + make_interval(days => $10::int), $11, $12 FROM u)"
+		" SELECT " ME_COLS " FROM u", 12},
+	/* $1 viewer, $2 nickname prefix (NULL: q cannot start a nickname), $3 q,
+	 * $4 limit, $5 offset. Nicknames by prefix (a range on
+	 * users_nickname_prefix, usable by a generic plan), names by word prefix
+	 * or, from 3 characters, substring (users_name_trgm); ranked exact
+	 * nickname, nickname prefix, name prefix, word prefix, substring. */
 	[STMT_USERS_SEARCH] = {
-		"SELECT id, nickname, name FROM users"
-		" WHERE lower(nickname) LIKE $1 AND NOT is_system"
-		" ORDER BY lower(nickname) = $2 DESC, lower(nickname) LIMIT 20", 2},
+		"SELECT u.id, u.nickname, u.name FROM users u"
+		" WHERE NOT u.is_system AND u.deactivated_at IS NULL AND u.deleted_at IS NULL"
+		" AND ((lower(u.nickname) ~>=~ $2 AND lower(u.nickname) ~<~ ($2 || '~'))"
+		"   OR messly_fold(u.name) LIKE ((CASE WHEN char_length($3) >= 3 THEN '%' ELSE '' END)"
+		"      || messly_like_escape(messly_fold($3)) || '%')"
+		"   OR messly_fold(u.name) LIKE ('% ' || messly_like_escape(messly_fold($3)) || '%'))"
+		" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = $1)"
+		" ORDER BY CASE WHEN lower(u.nickname) = $2 THEN 0"
+		"   WHEN lower(u.nickname) ~>=~ $2 AND lower(u.nickname) ~<~ ($2 || '~') THEN 1"
+		"   WHEN messly_fold(u.name) LIKE (messly_like_escape(messly_fold($3)) || '%') THEN 2"
+		"   WHEN messly_fold(u.name) LIKE ('% ' || messly_like_escape(messly_fold($3)) || '%')"
+		"   THEN 3 ELSE 4 END, lower(u.nickname)"
+		" LIMIT $4 OFFSET $5", 5},
 	[STMT_SET_LANG] = {
 		"UPDATE users SET lang = $2 WHERE id = $1", 2},
 	[STMT_CHATS_LIST] = {
@@ -82,20 +106,23 @@ static const struct {
 	[STMT_CHAT_GET] = {
 		CHAT_SELECT " WHERE mb.user_id = $1 AND mb.chat_id = $2", 2},
 	[STMT_DIRECT_OPEN] = {
-		"WITH peer AS (SELECT id FROM users WHERE lower(nickname) = $2),"
+		"WITH peer AS (SELECT id FROM users WHERE lower(nickname) = $2"
+		"   AND deleted_at IS NULL AND deactivated_at IS NULL),"
 		" k AS (SELECT peer.id AS pid,"
 		"   least($1::bigint, peer.id) || ':' || greatest($1::bigint, peer.id) AS key"
-		"   FROM peer WHERE peer.id <> $1),"
+		"   FROM peer WHERE peer.id <> $1 AND NOT messly_blocked(peer.id, $1)),"
 		" ins AS (INSERT INTO chats (kind, direct_key) SELECT 'direct', key FROM k"
 		"   ON CONFLICT (direct_key) DO NOTHING RETURNING id),"
 		" mb AS (INSERT INTO members (chat_id, user_id)"
 		"   SELECT ins.id, $1 FROM ins UNION ALL SELECT ins.id, k.pid FROM ins, k)"
 		" SELECT (SELECT id FROM peer), (SELECT id FROM ins),"
-		"   (SELECT c.id FROM chats c JOIN k ON c.direct_key = k.key)", 2},
+		"   (SELECT c.id FROM chats c JOIN k ON c.direct_key = k.key),"
+		"   (SELECT messly_blocked(id, $1) FROM peer)", 2},
 	[STMT_MESSAGES_BEFORE] = {HISTORY("x.seq < $3", "seq", "DESC"), 4},
 	[STMT_EVENTS_AFTER] = {HISTORY("x.version_seq > $3", "version_seq", "ASC"), 4},
 	[STMT_SEND] = {
-		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2),"
+		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2"
+		"   AND NOT messly_direct_blocked($1, $2)),"
 		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
 		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = $2 AND x.client_id = $3"
 		"   AND EXISTS (SELECT 1 FROM mb)),"
@@ -116,6 +143,92 @@ static const struct {
 		"UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, least($3::bigint, c.last_seq))"
 		" FROM chats c WHERE c.id = mb.chat_id AND mb.chat_id = $2 AND mb.user_id = $1"
 		" RETURNING mb.last_read_seq", 3},
+
+	/* ---- profiles, settings, blocking ---- */
+	[STMT_USER_PROFILE] = {
+		"SELECT u.id, u.nickname, u.name, u.about, " ISO("u.created_at") ","
+		" u.deactivated_at IS NOT NULL, messly_blocked($1, u.id), u.is_system"
+		" FROM users u WHERE lower(u.nickname) = $2 AND u.deleted_at IS NULL", 2},
+	[STMT_ME_UPDATE] = {
+		"UPDATE users u SET name = coalesce($2, u.name), about = coalesce($3, u.about),"
+		" nickname = coalesce($4, u.nickname), lang = coalesce($5, u.lang),"
+		" theme = coalesce($6, u.theme), privacy = coalesce($7, u.privacy),"
+		" notify = coalesce($8::boolean, u.notify),"
+		" notify_preview = coalesce($9::boolean, u.notify_preview)"
+		" WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING " ME_COLS, 9},
+	[STMT_ME_SECRET] = {
+		"SELECT password_hash FROM users WHERE id = $1 AND password_hash IS NOT NULL", 1},
+	/* $4: the hash the current password was checked against (a concurrent
+	 * change makes this a no-op: zero rows) */
+	[STMT_PASSWORD_SET] = {
+		"WITH u AS (UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $4"
+		"   RETURNING id),"
+		" d AS (DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $3::bytea"
+		"   AND EXISTS (SELECT 1 FROM u) RETURNING token_hash)"
+		" SELECT u.id, encode(d.token_hash, 'hex') FROM u LEFT JOIN d ON true", 4},
+	[STMT_EMAIL_SET] = {
+		"UPDATE users u SET email = $2 WHERE u.id = $1 AND u.password_hash = $3"
+		" RETURNING " ME_COLS, 3},
+	[STMT_SESSIONS_LIST] = {
+		"SELECT id, kind, user_agent, ip, " ISO("created_at") ", " ISO("last_seen_at") ", "
+		ISO("expires_at") ", token_hash = $2::bytea FROM sessions"
+		" WHERE user_id = $1 AND expires_at > now()"
+		" ORDER BY token_hash = $2::bytea DESC, last_seen_at DESC, id DESC LIMIT 500", 2},
+	[STMT_SESSION_END] = {
+		"DELETE FROM sessions WHERE user_id = $1 AND id = $2"
+		" RETURNING encode(token_hash, 'hex')", 2},
+	[STMT_SESSIONS_END_OTHERS] = {
+		"DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2::bytea"
+		" RETURNING encode(token_hash, 'hex')", 2},
+	[STMT_BLOCK] = {
+		"WITH p AS (SELECT id FROM users WHERE lower(nickname) = $2 AND deleted_at IS NULL),"
+		" ins AS (INSERT INTO blocks (blocker_id, blocked_id) SELECT $1, p.id FROM p"
+		"   WHERE p.id <> $1 ON CONFLICT DO NOTHING)"
+		" SELECT (SELECT id FROM p)", 2},
+	[STMT_UNBLOCK] = {
+		"WITH p AS (SELECT id FROM users WHERE lower(nickname) = $2 AND deleted_at IS NULL),"
+		" d AS (DELETE FROM blocks b USING p WHERE b.blocker_id = $1 AND b.blocked_id = p.id)"
+		" SELECT (SELECT id FROM p)", 2},
+	[STMT_BLOCKS_LIST] = {
+		"SELECT u.id, u.nickname, u.name, " ISO("b.created_at") " FROM blocks b"
+		" JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = $1"
+		" ORDER BY b.created_at DESC, u.id DESC LIMIT 1000", 1},
+	/* zero rows: not a member, or not a direct chat */
+	[STMT_BLOCK_STATE] = {
+		"SELECT o.user_id, messly_blocked($1, o.user_id), messly_blocked(o.user_id, $1)"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id AND c.kind = 'direct'"
+		" JOIN members o ON o.chat_id = c.id AND o.user_id <> mb.user_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1", 2},
+	[STMT_EXPORT_CHATS] = {
+		"SELECT c.id, c.kind, c.title, mb.role, " ISO("mb.joined_at") ", " ISO("c.created_at") ","
+		" c.last_seq, mb.last_read_seq, p.id, p.nickname, p.name"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name FROM members m2"
+		"   JOIN users u ON u.id = m2.user_id"
+		"   WHERE m2.chat_id = c.id AND m2.user_id <> mb.user_id LIMIT 1) p ON c.kind = 'direct'"
+		" WHERE mb.user_id = $1 ORDER BY c.id", 1},
+	/* $1 viewer, $2 chat, $3 after seq, $4 limit */
+	[STMT_EXPORT_MESSAGES] = {
+		"SELECT m.id, m.seq, m.kind, CASE WHEN m.deleted_at IS NULL THEN m.body END, "
+		ISO("m.created_at") ", " ISO("m.edited_at") ", m.deleted_at IS NOT NULL, m.reply_to,"
+		" s.id, s.nickname, s.name"
+		" FROM members mb JOIN messages m ON m.chat_id = mb.chat_id"
+		" LEFT JOIN users s ON s.id = m.sender_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 AND m.seq > $3 ORDER BY m.seq LIMIT $4", 4},
+	/* $2: the hash the password was checked against. Messages stay; the
+	 * row is kept as their anonymous sender. */
+	[STMT_ACCOUNT_DELETE] = {
+		"WITH u AS (UPDATE users SET email = NULL, password_hash = NULL,"
+		"   name = 'Deleted account', nickname = 'deleted_' || id, about = '', lang = 'en',"
+		"   theme = 'system', privacy = 'nobody', notify = false, notify_preview = false,"
+		"   is_admin = false, deleted_at = now()"
+		"   WHERE id = $1 AND password_hash = $2 AND deleted_at IS NULL RETURNING id),"
+		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+		" b AS (DELETE FROM blocks WHERE blocker_id IN (SELECT id FROM u)"
+		"   OR blocked_id IN (SELECT id FROM u)),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target)"
+		"   SELECT id, 'account.delete', 'user:' || id FROM u)"
+		" SELECT id FROM u", 2},
 };
 
 struct db {

@@ -23,6 +23,22 @@ enum stmt {
 	STMT_EVENTS_AFTER,    /* catch-up after a seq, membership checked */
 	STMT_SEND,            /* bump seq + insert + idempotency + fan-out list */
 	STMT_READ,            /* move the read position forward */
+	/* profiles, settings, blocking (h_profile.c, h_security.c, h_blocks.c, h_export.c) */
+	STMT_USER_PROFILE,    /* a user's public profile by nickname */
+	STMT_ME_UPDATE,       /* name, about, nickname, preferences (NULL: unchanged) */
+	STMT_ME_SECRET,       /* the password hash, to check the current password */
+	STMT_PASSWORD_SET,    /* new hash + end every other session (their hashes) */
+	STMT_EMAIL_SET,       /* new email (password hash unchanged meanwhile) */
+	STMT_SESSIONS_LIST,   /* the user's live sessions */
+	STMT_SESSION_END,     /* end one session by id (its hash) */
+	STMT_SESSIONS_END_OTHERS, /* end all but the current session (their hashes) */
+	STMT_BLOCK,           /* block a user by nickname */
+	STMT_UNBLOCK,         /* unblock a user by nickname */
+	STMT_BLOCKS_LIST,     /* the users I blocked */
+	STMT_BLOCK_STATE,     /* a direct chat's peer and the blocks between us */
+	STMT_EXPORT_CHATS,    /* every chat of the user */
+	STMT_EXPORT_MESSAGES, /* a page of one chat's messages, membership checked */
+	STMT_ACCOUNT_DELETE,  /* anonymise the user, drop sessions and blocks */
 	STMT__MAX
 };
 

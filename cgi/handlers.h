@@ -1,7 +1,10 @@
 /* handlers.h: every route handler, one file per feature:
  * h_account.c (register, login, logout, me, language), h_users.c (finding
  * people), h_chats.c (chat list, direct chats, messages, events, read
- * position), h_connect.c (the live event stream). */
+ * position), h_connect.c (the live event stream), h_profile.c (profiles,
+ * profile and preferences settings), h_security.c (password, email,
+ * sessions, account deletion), h_blocks.c (blocking), h_export.c (data
+ * export). */
 #ifndef MESSLY_HANDLERS_H
 #define MESSLY_HANDLERS_H
 
@@ -27,5 +30,23 @@ void h_events(struct req *r);
 void h_read(struct req *r);
 
 void h_connect(struct req *r);
+
+/* profiles and account settings */
+void h_profile(struct req *r);
+void h_me_update(struct req *r);
+void h_settings(struct req *r);
+void h_settings_profile(struct req *r);
+void h_settings_preferences(struct req *r);
+void h_settings_account(struct req *r);
+void h_password_change(struct req *r);
+void h_email_change(struct req *r);
+void h_sessions(struct req *r);
+void h_session_end(struct req *r);
+void h_sessions_end_others(struct req *r);
+void h_account_delete(struct req *r);
+void h_block(struct req *r);
+void h_unblock(struct req *r);
+void h_blocks_list(struct req *r);
+void h_export(struct req *r);
 
 #endif

@@ -26,6 +26,38 @@ static const struct route routes[] = {
 	{"GET", "/chats/#/events", h_events, R_SESSION},
 	{"POST", "/chats/#/read", h_read, R_SESSION},
 	{"GET", "/connect", h_connect, R_HTML},
+	/* profiles, settings, blocking, export (h_profile.c, h_security.c,
+	 * h_blocks.c, h_export.c): the JSON API ... */
+	{"GET", "/users/*", h_profile, R_API | R_SESSION},
+	{"PATCH", "/me", h_me_update, R_API | R_SESSION},
+	{"DELETE", "/me", h_account_delete, R_API | R_SESSION},
+	{"PUT", "/me/password", h_password_change, R_API | R_SESSION},
+	{"PUT", "/me/email", h_email_change, R_API | R_SESSION},
+	{"GET", "/me/sessions", h_sessions, R_API | R_SESSION},
+	{"DELETE", "/me/sessions", h_sessions_end_others, R_API | R_SESSION},
+	{"DELETE", "/me/sessions/#", h_session_end, R_API | R_SESSION},
+	{"POST", "/users/*/block", h_block, R_API | R_SESSION},
+	{"DELETE", "/users/*/block", h_unblock, R_API | R_SESSION},
+	{"GET", "/me/blocks", h_blocks_list, R_API | R_SESSION},
+	{"GET", "/me/export", h_export, R_API | R_SESSION},
+	/* ... and the same actions as pages and forms */
+	{"GET", "/u/*", h_profile, R_HTML | R_SESSION},
+	{"POST", "/u/*/block", h_block, R_HTML | R_SESSION},
+	{"POST", "/u/*/unblock", h_unblock, R_HTML | R_SESSION},
+	{"GET", "/settings", h_settings, R_HTML | R_SESSION},
+	{"GET", "/settings/profile", h_settings_profile, R_HTML | R_SESSION},
+	{"POST", "/settings/profile", h_me_update, R_HTML | R_SESSION},
+	{"GET", "/settings/preferences", h_settings_preferences, R_HTML | R_SESSION},
+	{"POST", "/settings/preferences", h_me_update, R_HTML | R_SESSION},
+	{"GET", "/settings/account", h_settings_account, R_HTML | R_SESSION},
+	{"POST", "/settings/password", h_password_change, R_HTML | R_SESSION},
+	{"POST", "/settings/email", h_email_change, R_HTML | R_SESSION},
+	{"POST", "/settings/delete", h_account_delete, R_HTML | R_SESSION},
+	{"GET", "/settings/export", h_export, R_HTML | R_SESSION},
+	{"GET", "/settings/sessions", h_sessions, R_HTML | R_SESSION},
+	{"POST", "/settings/sessions/#/end", h_session_end, R_HTML | R_SESSION},
+	{"POST", "/settings/sessions/end-others", h_sessions_end_others, R_HTML | R_SESSION},
+	{"GET", "/settings/blocked", h_blocks_list, R_HTML | R_SESSION},
 };
 
 /* Does path match pattern? Fills ids for "#" segments. */
@@ -33,6 +65,16 @@ static bool path_matches(const char *pattern, const char *path, int64_t ids[2])
 {
 	int nid = 0;
 	while (*pattern && *path) {
+		if (*pattern == '*') {
+			/* a name (e.g. a nickname): 1..64 bytes, no '/'; the
+			 * handler reads it with route_segment() */
+			size_t n = strcspn(path, "/");
+			if (n == 0 || n > 64)
+				return false;
+			path += n;
+			pattern++;
+			continue;
+		}
 		if (*pattern == '#') {
 			const char *end = strchr(path, '/');
 			size_t n = end ? (size_t)(end - path) : strlen(path);
@@ -77,22 +119,47 @@ enum route_match router_match(const char *method, const char *path, bool api,
 }
 
 /* The Allow header for a path that exists: its routes' methods. */
-static const char *allowed_methods(const char *path, bool api)
+static const char *allowed_methods(struct req *r)
 {
-	bool get = false, post = false;
+	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+	bool has[5] = {false};
 	int64_t ids[2];
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *rt = &routes[i];
-		if ((api && (rt->flags & R_HTML)) || (!api && (rt->flags & R_API)))
+		if ((r->api && (rt->flags & R_HTML)) || (!r->api && (rt->flags & R_API)))
 			continue;
-		if (!path_matches(rt->pattern, path, ids))
+		if (!path_matches(rt->pattern, r->path, ids))
 			continue;
-		if (strcmp(rt->method, "GET") == 0)
-			get = true;
-		else
-			post = true;
+		for (int m = 0; m < 5; m++)
+			if (strcmp(rt->method, methods[m]) == 0)
+				has[m] = true;
 	}
-	return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+	struct buf out = BUF_INIT;
+	for (int m = 0; m < 5; m++) {
+		if (!has[m])
+			continue;
+		if (out.len)
+			buf_puts(&out, ", ");
+		buf_puts(&out, methods[m]);
+		if (m == 0)
+			buf_puts(&out, ", HEAD");
+	}
+	const char *allow = arena_strdup(&r->arena, out.data ? out.data : "");
+	buf_free(&out);
+	return allow;
+}
+
+const char *route_segment(struct req *r, int n)
+{
+	const char *p = r->path;
+	for (int i = 0; i <= n; i++) {
+		if (*p != '/')
+			return NULL;
+		p++;
+		if (i < n)
+			p += strcspn(p, "/");
+	}
+	return arena_strndup(&r->arena, p, strcspn(p, "/"));
 }
 
 static const char *lang_from_header(const char *h)
@@ -157,7 +224,7 @@ void router_dispatch(struct req *r)
 		return;
 	}
 	if (m == ROUTE_BAD_METHOD) {
-		resp_header(r, "Allow", allowed_methods(r->path, r->api));
+		resp_header(r, "Allow", allowed_methods(r));
 		view_error(r, 405, "err.method", NULL);
 		return;
 	}
@@ -166,7 +233,7 @@ void router_dispatch(struct req *r)
 		require_login(r);
 		return;
 	}
-	if (strcmp(rt->method, "POST") == 0) {
+	if (strcmp(rt->method, "GET") != 0) { /* POST, PUT, PATCH, DELETE */
 		st = http_read_body(r);
 		if (st) {
 			view_error(r, st, st == 413 ? "err.too_large" : "err.bad_request", NULL);

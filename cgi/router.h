@@ -17,8 +17,10 @@ enum route_flag {
 };
 
 struct route {
-	const char *method;  /* "GET" or "POST" (GET also answers HEAD) */
-	const char *pattern; /* segments; "#" matches a positive id */
+	const char *method;  /* "GET", "POST", "PUT", "PATCH" or "DELETE" (GET also
+			      * answers HEAD); all but GET read a body and need CSRF */
+	const char *pattern; /* segments; "#" matches a positive id, "*" a name
+			      * of 1..64 bytes (read with route_segment) */
 	void (*handler)(struct req *r);
 	unsigned flags;
 };
@@ -29,6 +31,11 @@ enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
  * up to two "#" segments. */
 enum route_match router_match(const char *method, const char *path, bool api,
 			      int64_t ids[2], const struct route **out);
+
+/* The n-th segment (from 0) of the request's path without /api, e.g. for
+ * "/users/anna/block" segment 1 is "anna"; NULL when there is none. In the
+ * arena, not decoded. */
+const char *route_segment(struct req *r, int n);
 
 /* Route, authenticate, check preconditions, parse the body, run the handler. */
 void router_dispatch(struct req *r);
