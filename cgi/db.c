@@ -81,22 +81,21 @@ static const struct {
 		" SELECT " ME_COLS " FROM u", 12},
 	/* $1 viewer, $2 nickname prefix (NULL: q cannot start a nickname), $3 q,
 	 * $4 limit, $5 offset. Nicknames by prefix (a range on
-	 * users_nickname_prefix, usable by a generic plan), names by word prefix
-	 * or, from 3 characters, substring (users_name_trgm); ranked exact
-	 * nickname, nickname prefix, name prefix, word prefix, substring. */
+	 * users_nickname_prefix, usable by a generic plan), names by the prefix
+	 * of any word (users_name_trgm); ranked exact nickname, nickname
+	 * prefix, name prefix, a later word's prefix. */
 	[STMT_USERS_SEARCH] = {
 		"SELECT u.id, u.nickname, u.name FROM users u"
 		" WHERE NOT u.is_system AND u.deactivated_at IS NULL AND u.deleted_at IS NULL"
 		" AND ((lower(u.nickname) ~>=~ $2 AND lower(u.nickname) ~<~ ($2 || '~'))"
-		"   OR messly_fold(u.name) LIKE ((CASE WHEN char_length($3) >= 3 THEN '%' ELSE '' END)"
-		"      || messly_like_escape(messly_fold($3)) || '%')"
-		"   OR messly_fold(u.name) LIKE ('% ' || messly_like_escape(messly_fold($3)) || '%'))"
+		"   OR messly_fold(u.name) LIKE (messly_like_escape(messly_fold($3)) || '%')"
+		"   OR messly_fold(u.name) LIKE ('% ' || messly_like_escape(messly_fold($3)) || '%')"
+		"   OR messly_fold(u.name) LIKE ('%-' || messly_like_escape(messly_fold($3)) || '%'))"
 		" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = $1)"
 		" ORDER BY CASE WHEN lower(u.nickname) = $2 THEN 0"
 		"   WHEN lower(u.nickname) ~>=~ $2 AND lower(u.nickname) ~<~ ($2 || '~') THEN 1"
 		"   WHEN messly_fold(u.name) LIKE (messly_like_escape(messly_fold($3)) || '%') THEN 2"
-		"   WHEN messly_fold(u.name) LIKE ('% ' || messly_like_escape(messly_fold($3)) || '%')"
-		"   THEN 3 ELSE 4 END, lower(u.nickname)"
+		"   ELSE 3 END, lower(u.nickname)"
 		" LIMIT $4 OFFSET $5", 5},
 	[STMT_SET_LANG] = {
 		"UPDATE users SET lang = $2 WHERE id = $1", 2},

@@ -1,7 +1,8 @@
-/* h_users.c: finding people: by nickname prefix and by display name
- * (ignoring case, ё as е), ranked exact nickname, nickname prefix, then
- * name matches; paginated. Deactivated and deleted accounts, and people
- * who blocked the searcher, are not found (STMT_USERS_SEARCH). */
+/* h_users.c: finding people: by nickname prefix and by the prefix of any
+ * word of the display name (ignoring case, ё as е), ranked exact nickname,
+ * nickname prefix, then name matches; paginated. Deactivated and deleted
+ * accounts, and people who blocked the searcher, are not found
+ * (STMT_USERS_SEARCH). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>

@@ -38,7 +38,7 @@ CREATE FUNCTION messly_like_escape(t text) RETURNS text
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	AS $$ SELECT replace(replace(replace(t, '\', '\\'), '%', '\%'), '_', '\_') $$;
 
--- Display names: substring and word-prefix search (LIKE '%q%', '% q%').
+-- Display names: search by the prefix of any word (LIKE 'q%', '% q%', '%-q%').
 -- Nicknames keep users_nickname_prefix (001) for prefix ranges.
 CREATE INDEX users_name_trgm ON users USING gin (messly_fold(name) gin_trgm_ops);
 

@@ -1,7 +1,7 @@
 /* profiles.js: progressive enhancement for finding people, profiles and
  * settings. Without it the same pages work as plain forms and links.
  *   - /users: results as you type (GET /api/users, debounced), "More
- *     results" appends the next page in place;
+ *     results" appends the next page in place; Enter submits as usual;
  *   - forms with data-confirm (blocking) ask first;
  *   - time.full-time shows date and time in the browser's zone, and
  *     time.date-only the date (app.js, which runs first, shows clock times). */
@@ -137,10 +137,6 @@
 	}
 
 	input.addEventListener('input', changed);
-	form.addEventListener('submit', function (e) {
-		e.preventDefault();
-		clearTimeout(timer);
-		var q = input.value.trim();
-		if (q) load(q, 0, false);
-	});
+	// Enter still submits the form: a full page with the same results
+	form.addEventListener('submit', function () { clearTimeout(timer); serial++; });
 })();
