@@ -16,6 +16,12 @@
 	"u.id, u.nickname, u.name, u.email, u.lang, u.is_admin, u.about, u.theme, u.privacy," \
 	" u.notify, u.notify_preview"
 
+/* A user the search may show to viewer $1: not the system user, not
+ * deactivated or deleted, and not someone who blocked the viewer. */
+#define SEARCHABLE(u) \
+	"NOT " u ".is_system AND " u ".deactivated_at IS NULL AND " u ".deleted_at IS NULL" \
+	" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = " u ".id AND b.blocked_id = $1)"
+
 /* A message row (11 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
@@ -80,23 +86,32 @@ static const struct {
 		"   SELECT $8::bytea, u.id, $9, now() + make_interval(days => $10::int), $11, $12 FROM u)"
 		" SELECT " ME_COLS " FROM u", 12},
 	/* $1 viewer, $2 nickname prefix (NULL: q cannot start a nickname), $3 q,
-	 * $4 limit, $5 offset. Nicknames by prefix (a range on
-	 * users_nickname_prefix, usable by a generic plan), names by the prefix
-	 * of any word (users_name_trgm); ranked exact nickname, nickname
-	 * prefix, name prefix, a later word's prefix. */
+	 * $4 limit, $5 offset. Three disjoint ranks, each cut to offset+limit:
+	 * the exact nickname; other nicknames with the prefix, in index order
+	 * (users_nickname_c); names with a word starting with q (users_name_trgm
+	 * on name_key, ё as е), the name's first word first. The patterns are
+	 * InitPlans: computed once, not per row. */
 	[STMT_USERS_SEARCH] = {
-		"SELECT u.id, u.nickname, u.name FROM users u"
-		" WHERE NOT u.is_system AND u.deactivated_at IS NULL AND u.deleted_at IS NULL"
-		" AND ((lower(u.nickname) ~>=~ $2 AND lower(u.nickname) ~<~ ($2 || '~'))"
-		"   OR messly_fold(u.name) LIKE (messly_like_escape(messly_fold($3)) || '%')"
-		"   OR messly_fold(u.name) LIKE ('% ' || messly_like_escape(messly_fold($3)) || '%')"
-		"   OR messly_fold(u.name) LIKE ('%-' || messly_like_escape(messly_fold($3)) || '%'))"
-		" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = $1)"
-		" ORDER BY CASE WHEN lower(u.nickname) = $2 THEN 0"
-		"   WHEN lower(u.nickname) ~>=~ $2 AND lower(u.nickname) ~<~ ($2 || '~') THEN 1"
-		"   WHEN messly_fold(u.name) LIKE (messly_like_escape(messly_fold($3)) || '%') THEN 2"
-		"   ELSE 3 END, lower(u.nickname)"
-		" LIMIT $4 OFFSET $5", 5},
+		"SELECT x.id, x.nickname, x.name FROM ("
+		" (SELECT u.id, u.nickname, u.name, 0 AS r, lower(u.nickname) AS n FROM users u"
+		"   WHERE lower(u.nickname) = $2 AND " SEARCHABLE("u") ")"
+		" UNION ALL"
+		" (SELECT u.id, u.nickname, u.name, 1, lower(u.nickname) FROM users u"
+		"   WHERE lower(u.nickname) COLLATE \"C\" >= $2 AND lower(u.nickname) COLLATE \"C\" < ($2 || '~')"
+		"   AND lower(u.nickname) <> $2 AND " SEARCHABLE("u")
+		"   ORDER BY lower(u.nickname) COLLATE \"C\" LIMIT $4::int + $5::int)"
+		" UNION ALL"
+		" (SELECT u.id, u.nickname, u.name,"
+		"   CASE WHEN u.name_key LIKE (SELECT messly_like_escape(messly_fold($3)) || '%') THEN 2"
+		"   ELSE 3 END AS r, lower(u.nickname) FROM users u"
+		"   WHERE (u.name_key LIKE (SELECT messly_like_escape(messly_fold($3)) || '%')"
+		"     OR u.name_key LIKE (SELECT '% ' || messly_like_escape(messly_fold($3)) || '%')"
+		"     OR u.name_key LIKE (SELECT '%-' || messly_like_escape(messly_fold($3)) || '%'))"
+		"   AND NOT coalesce(lower(u.nickname) COLLATE \"C\" >= $2"
+		"     AND lower(u.nickname) COLLATE \"C\" < ($2 || '~'), false)"
+		"   AND " SEARCHABLE("u")
+		"   ORDER BY r, lower(u.nickname) COLLATE \"C\" LIMIT $4::int + $5::int)"
+		") x ORDER BY x.r, x.n COLLATE \"C\" LIMIT $4::int OFFSET $5::int", 5},
 	[STMT_SET_LANG] = {
 		"UPDATE users SET lang = $2 WHERE id = $1", 2},
 	[STMT_CHATS_LIST] = {

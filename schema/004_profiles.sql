@@ -38,9 +38,12 @@ CREATE FUNCTION messly_like_escape(t text) RETURNS text
 	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 	AS $$ SELECT replace(replace(replace(t, '\', '\\'), '%', '\%'), '_', '\_') $$;
 
--- Display names: search by the prefix of any word (LIKE 'q%', '% q%', '%-q%').
--- Nicknames keep users_nickname_prefix (001) for prefix ranges.
-CREATE INDEX users_name_trgm ON users USING gin (messly_fold(name) gin_trgm_ops);
+-- Contact search (STMT_USERS_SEARCH). Display names by the prefix of any
+-- word (LIKE 'q%', '% q%', '%-q%') on a stored search key; nicknames by
+-- prefix as a range in byte order, which also gives them in order.
+ALTER TABLE users ADD COLUMN name_key text GENERATED ALWAYS AS (messly_fold(name)) STORED;
+CREATE INDEX users_name_trgm ON users USING gin (name_key gin_trgm_ops);
+CREATE INDEX users_nickname_c ON users ((lower(nickname) COLLATE "C"));
 
 -- Sessions: a public id (to end one), the device and the address. 001's
 -- last_seen_at is the "last active" time, refreshed at most once a minute.
