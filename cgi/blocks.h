@@ -8,8 +8,8 @@
 
 /* For a direct chat the viewer is in: {peer, by_me, by_peer} (by_me: the
  * viewer blocked the peer; by_peer: the peer blocked the viewer). NULL for
- * other chats, or after a database error (logged; the page shows no block
- * state). Owned by the caller. */
+ * other chats, a deleted or system peer, or after a database error
+ * (logged; the page shows no block state). Owned by the caller. */
 struct json_object *blocks_chat_state(struct req *r, long long chat_id);
 /* Why the viewer may not write in this chat: a catalog key
  * ("err.blocked.by_me" or "err.blocked.by_peer"), or NULL. */

@@ -207,11 +207,14 @@ static const struct {
 		"SELECT u.id, u.nickname, u.name, " ISO("b.created_at") " FROM blocks b"
 		" JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = $1"
 		" ORDER BY b.created_at DESC, u.id DESC LIMIT 1000", 1},
-	/* zero rows: not a member, or not a direct chat */
+	/* zero rows: not a member, or not a direct chat; col 3: the peer is
+	 * deleted or the system user (nothing to block) */
 	[STMT_BLOCK_STATE] = {
-		"SELECT o.user_id, messly_blocked($1, o.user_id), messly_blocked(o.user_id, $1)"
+		"SELECT o.user_id, messly_blocked($1, o.user_id), messly_blocked(o.user_id, $1),"
+		" p.deleted_at IS NOT NULL OR p.is_system"
 		" FROM members mb JOIN chats c ON c.id = mb.chat_id AND c.kind = 'direct'"
 		" JOIN members o ON o.chat_id = c.id AND o.user_id <> mb.user_id"
+		" JOIN users p ON p.id = o.user_id"
 		" WHERE mb.chat_id = $2 AND mb.user_id = $1", 2},
 	[STMT_EXPORT_CHATS] = {
 		"SELECT c.id, c.kind, c.title, mb.role, " ISO("mb.joined_at") ", " ISO("c.created_at") ","

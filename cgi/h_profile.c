@@ -88,8 +88,9 @@ void settings_render(struct req *r, int status, const char *section, struct json
 		return;
 	}
 	jset_bool(m, arena_printf(&r->arena, "section_%s", section), 1);
-	const char *saved = req_arg(r, "saved");
-	if (saved && *saved)
+	const char *saved = req_arg(r, "saved"); /* "1", "password", "email" */
+	if (saved && (strcmp(saved, "1") == 0 || strcmp(saved, "password") == 0 ||
+		      strcmp(saved, "email") == 0))
 		jset_str(m, arena_printf(&r->arena, "saved_%s", saved), "1");
 	view_render(r, status, arena_printf(&r->arena, "settings_%s", section),
 		    arena_printf(&r->arena, "title.settings.%s", section), m);
@@ -217,13 +218,15 @@ static void read_profile_fields(struct req *r, struct me_edit *e)
 {
 	bool bad = false;
 	const char *name = text_trim(r, field_str(r, "name", &bad));
-	if (bad || (name && valid_display_name(name, strlen(name))))
-		refuse_field(e, "name", bad ? "err.bad_request" : valid_display_name(name, strlen(name)), 422);
+	const char *why = bad ? "err.bad_request" : name ? valid_display_name(name, strlen(name)) : NULL;
+	if (why)
+		refuse_field(e, "name", why, 422);
 	e->v[F_NAME] = name;
 	bad = false;
 	const char *about = text_normalize(r, field_str(r, "about", &bad));
-	if (bad || (about && valid_about(about, strlen(about))))
-		refuse_field(e, "about", bad ? "err.bad_request" : valid_about(about, strlen(about)), 422);
+	why = bad ? "err.bad_request" : about ? valid_about(about, strlen(about)) : NULL;
+	if (why)
+		refuse_field(e, "about", why, 422);
 	e->v[F_ABOUT] = about;
 	bad = false;
 	const char *nick = nickname_normalize(&r->arena, text_trim(r, field_str(r, "nickname", &bad)));

@@ -658,6 +658,7 @@ describe('account deletion', () => {
 		const page = await api('GET', `/chats/${chat.id}`, { token: B.token, headers: { Accept: 'text/html' } });
 		expectStatus(page, 200);
 		assert.ok(htmlText(page.text).includes('Deleted account'));
+		assert.ok(!/action="\/u\/[^"]*\/(un)?block"/.test(page.text), 'no block button for a deleted account');
 		// not findable, not reachable; the nickname and email are free
 		expectError(await api('GET', `/api/users/${A.user.nickname}`, { token: B.token }), 404);
 		expectError(await api('GET', `/api/users/deleted_${A.user.id}`, { token: B.token }), 404);
