@@ -53,6 +53,11 @@ struct user {
 	int64_t id;
 	const char *nickname, *name, *email, *lang;
 	bool is_admin;
+	/* profile and preferences (schema/004_profiles.sql) */
+	const char *about;
+	const char *theme;   /* "system" | "light" | "dark" */
+	const char *privacy; /* who sees my presence: "everyone" | "contacts" | "nobody" */
+	bool notify, notify_preview;
 };
 
 struct route;
@@ -82,6 +87,7 @@ struct req {
 	enum auth_kind auth;
 	struct user *me;
 	uint8_t session_hash[32]; /* when authenticated */
+	int64_t session_id;       /* sessions.id of that session */
 	const char *csrf;         /* token for forms on this page */
 	const char *lang;         /* "en" or "ru" */
 

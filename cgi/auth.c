@@ -10,6 +10,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "model.h"
 
 static const char *bearer_token(const struct req *r)
 {
@@ -50,22 +51,17 @@ int auth_identify(struct req *r)
 	char lit[67];
 	uint8_t raw[32];
 	hash_literal(token, lit, raw);
-	const char *params[] = {lit};
+	const char *params[] = {lit, auth_client_ip(r)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_SESSION_USER, params, 1, &res);
+	enum db_status st = db_run(r, STMT_SESSION_USER, params, 2, &res);
 	if (st == DB_UNAVAILABLE)
 		return 503;
 	if (st != DB_OK)
 		return 500;
 	if (PQntuples(res) != 1)
 		return 0;
-	struct user *u = arena_alloc(&r->arena, sizeof(*u));
-	u->id = db_int(res, 0, 0);
-	u->nickname = db_text(res, 0, 1);
-	u->name = db_text(res, 0, 2);
-	u->email = db_text(res, 0, 3);
-	u->lang = db_text(res, 0, 4);
-	u->is_admin = db_bool(res, 0, 5);
+	struct user *u = user_from_row(&r->arena, res, 0);
+	r->session_id = db_int(res, 0, 11);
 	r->me = u;
 	r->auth = kind;
 	memcpy(r->session_hash, raw, 32);
@@ -195,6 +191,18 @@ int auth_logout(struct req *r)
 	if (r->auth == AUTH_COOKIE)
 		resp_cookie(r, SESSION_COOKIE, "", 0);
 	return 0;
+}
+
+const char *auth_client_ip(const struct req *r)
+{
+	const char *ip = req_param(r, "REMOTE_ADDR");
+	if (ip == NULL || *ip == '\0' || strlen(ip) > 45)
+		return NULL;
+	for (const char *p = ip; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+		      (*p >= 'A' && *p <= 'F') || *p == '.' || *p == ':'))
+			return NULL;
+	return ip;
 }
 
 static void channel_of(const struct app *app, const char *msg, char out[CHANNEL_ID_LEN + 1])

@@ -41,6 +41,10 @@ void auth_set_cookie(struct req *r, const char *token);
 /* End the current session (cookie or bearer). 0, or 503. */
 int auth_logout(struct req *r);
 
+/* The client's address (REMOTE_ADDR) when it looks like an IPv4/IPv6
+ * address, else NULL. Stored with sessions. */
+const char *auth_client_ip(const struct req *r);
+
 /* The user's private nchan channel id: hex HMAC(secret, "user:ID"), 32 chars.
  * Events for the user are published here. */
 void auth_channel_id(const struct app *app, int64_t user_id, char out[CHANNEL_ID_LEN + 1]);

@@ -11,6 +11,17 @@
 /* ISO 8601 UTC with milliseconds. */
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
+/* The current user (11 columns): see user_from_row() in model.c. */
+#define ME_COLS \
+	"u.id, u.nickname, u.name, u.email, u.lang, u.is_admin, u.about, u.theme, u.privacy," \
+	" u.notify, u.notify_preview"
+
+/* A user the search may show to viewer $1: not the system user, not
+ * deactivated or deleted, and not someone who blocked the viewer. */
+#define SEARCHABLE(u) \
+	"NOT " u ".is_system AND " u ".deactivated_at IS NULL AND " u ".deleted_at IS NULL" \
+	" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = " u ".id AND b.blocked_id = $1)"
+
 /* A message row (11 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
@@ -74,23 +85,27 @@ static const struct {
 	const char *sql;
 	int nparams;
 } statements[STMT__MAX] = {
+	/* last active (and the address) refreshed at most once a minute */
 	[STMT_SESSION_USER] = {
-		"SELECT u.id, u.nickname, u.name, u.email, u.lang, u.is_admin"
-		" FROM sessions s JOIN users u ON u.id = s.user_id"
-		" WHERE s.token_hash = $1::bytea AND s.expires_at > now()", 1},
+		"WITH s AS (SELECT token_hash, id, user_id, last_seen_at FROM sessions"
+		"   WHERE token_hash = $1::bytea AND expires_at > now()),"
+		" touch AS (UPDATE sessions t SET last_seen_at = now(), ip = coalesce($2, t.ip) FROM s"
+		"   WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute')"
+		" SELECT " ME_COLS ", s.id FROM s JOIN users u ON u.id = s.user_id"
+		" WHERE u.deactivated_at IS NULL AND u.deleted_at IS NULL", 2},
 	[STMT_SESSION_CREATE] = {
-		"INSERT INTO sessions (token_hash, user_id, kind, expires_at)"
-		" VALUES ($1::bytea, $2, $3, now() + make_interval(days => $4::int))", 4},
+		"INSERT INTO sessions (token_hash, user_id, kind, expires_at, user_agent, ip)"
+		" VALUES ($1::bytea, $2, $3, now() + make_interval(days => $4::int), $5, $6)", 6},
 	[STMT_SESSION_DELETE] = {
 		"DELETE FROM sessions WHERE token_hash = $1::bytea", 1},
 	[STMT_LOGIN_LOOKUP] = {
-		"SELECT id, nickname, name, email, lang, is_admin, password_hash FROM users"
-		" WHERE (lower(email) = lower($1) OR lower(nickname) = lower($1))"
-		" AND NOT is_system AND password_hash IS NOT NULL LIMIT 1", 1},
+		"SELECT " ME_COLS ", u.password_hash, u.deactivated_at IS NOT NULL FROM users u"
+		" WHERE (lower(u.email) = lower($1) OR lower(u.nickname) = lower($1))"
+		" AND NOT u.is_system AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL LIMIT 1", 1},
 	[STMT_REGISTER] = {
 		"WITH u AS (INSERT INTO users (email, nickname, name, password_hash, lang, is_admin)"
 		"   VALUES ($1, $2, $3, $4, $5, NOT EXISTS (SELECT 1 FROM users WHERE NOT is_system))"
-		"   RETURNING id, nickname, name, email, lang, is_admin),"
+		"   RETURNING *),"
 		" sys AS (SELECT id FROM users WHERE is_system AND nickname = 'messly'),"
 		" c AS (INSERT INTO chats (kind, direct_key, last_seq)"
 		"   SELECT 'direct', least(u.id, sys.id) || ':' || greatest(u.id, sys.id), 1 FROM u, sys"
@@ -99,13 +114,36 @@ static const struct {
 		"   SELECT c.id, u.id, 0 FROM c, u UNION ALL SELECT c.id, sys.id, 1 FROM c, sys),"
 		" msg AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html)"
 		"   SELECT c.id, 1, 1, sys.id, 'text', $6, $7 FROM c, sys),"
-		" s AS (INSERT INTO sessions (token_hash, user_id, kind, expires_at)"
-		"   SELECT $8::bytea, u.id, $9, now() + make_interval(days => $10::int) FROM u)"
-		" SELECT id, nickname, name, email, lang, is_admin FROM u", 10},
+		" s AS (INSERT INTO sessions (token_hash, user_id, kind, expires_at, user_agent, ip)"
+		"   SELECT $8::bytea, u.id, $9, now() + make_interval(days => $10::int), $11, $12 FROM u)"
+		" SELECT " ME_COLS " FROM u", 12},
+	/* $1 viewer, $2 nickname prefix (NULL: q cannot start a nickname), $3 q,
+	 * $4 limit, $5 offset. Three disjoint ranks, each cut to offset+limit:
+	 * the exact nickname; other nicknames with the prefix, in index order
+	 * (users_nickname_c); names with a word starting with q (users_name_trgm
+	 * on name_key, ё as е), the name's first word first. The patterns are
+	 * InitPlans: computed once, not per row. */
 	[STMT_USERS_SEARCH] = {
-		"SELECT id, nickname, name FROM users"
-		" WHERE lower(nickname) LIKE $1 AND NOT is_system"
-		" ORDER BY lower(nickname) = $2 DESC, lower(nickname) LIMIT 20", 2},
+		"SELECT x.id, x.nickname, x.name FROM ("
+		" (SELECT u.id, u.nickname, u.name, 0 AS r, lower(u.nickname) AS n FROM users u"
+		"   WHERE lower(u.nickname) = $2 AND " SEARCHABLE("u") ")"
+		" UNION ALL"
+		" (SELECT u.id, u.nickname, u.name, 1, lower(u.nickname) FROM users u"
+		"   WHERE lower(u.nickname) COLLATE \"C\" >= $2 AND lower(u.nickname) COLLATE \"C\" < ($2 || '~')"
+		"   AND lower(u.nickname) <> $2 AND " SEARCHABLE("u")
+		"   ORDER BY lower(u.nickname) COLLATE \"C\" LIMIT $4::int + $5::int)"
+		" UNION ALL"
+		" (SELECT u.id, u.nickname, u.name,"
+		"   CASE WHEN u.name_key LIKE (SELECT messly_like_escape(messly_fold($3)) || '%') THEN 2"
+		"   ELSE 3 END AS r, lower(u.nickname) FROM users u"
+		"   WHERE (u.name_key LIKE (SELECT messly_like_escape(messly_fold($3)) || '%')"
+		"     OR u.name_key LIKE (SELECT '% ' || messly_like_escape(messly_fold($3)) || '%')"
+		"     OR u.name_key LIKE (SELECT '%-' || messly_like_escape(messly_fold($3)) || '%'))"
+		"   AND NOT coalesce(lower(u.nickname) COLLATE \"C\" >= $2"
+		"     AND lower(u.nickname) COLLATE \"C\" < ($2 || '~'), false)"
+		"   AND " SEARCHABLE("u")
+		"   ORDER BY r, lower(u.nickname) COLLATE \"C\" LIMIT $4::int + $5::int)"
+		") x ORDER BY x.r, x.n COLLATE \"C\" LIMIT $4::int OFFSET $5::int", 5},
 	[STMT_SET_LANG] = {
 		"UPDATE users SET lang = $2 WHERE id = $1", 2},
 	[STMT_CHATS_LIST] = {
@@ -114,20 +152,23 @@ static const struct {
 	[STMT_CHAT_GET] = {
 		CHAT_SELECT " WHERE mb.user_id = $1 AND mb.chat_id = $2", 2},
 	[STMT_DIRECT_OPEN] = {
-		"WITH peer AS (SELECT id FROM users WHERE lower(nickname) = $2),"
+		"WITH peer AS (SELECT id FROM users WHERE lower(nickname) = $2"
+		"   AND deleted_at IS NULL AND deactivated_at IS NULL),"
 		" k AS (SELECT peer.id AS pid,"
 		"   least($1::bigint, peer.id) || ':' || greatest($1::bigint, peer.id) AS key"
-		"   FROM peer WHERE peer.id <> $1),"
+		"   FROM peer WHERE peer.id <> $1 AND NOT messly_blocked(peer.id, $1)),"
 		" ins AS (INSERT INTO chats (kind, direct_key) SELECT 'direct', key FROM k"
 		"   ON CONFLICT (direct_key) DO NOTHING RETURNING id),"
 		" mb AS (INSERT INTO members (chat_id, user_id)"
 		"   SELECT ins.id, $1 FROM ins UNION ALL SELECT ins.id, k.pid FROM ins, k)"
 		" SELECT (SELECT id FROM peer), (SELECT id FROM ins),"
-		"   (SELECT c.id FROM chats c JOIN k ON c.direct_key = k.key)", 2},
+		"   (SELECT c.id FROM chats c JOIN k ON c.direct_key = k.key),"
+		"   (SELECT messly_blocked(id, $1) FROM peer)", 2},
 	[STMT_MESSAGES_BEFORE] = {HISTORY("x.seq < $3", "seq", "DESC"), 4},
 	[STMT_EVENTS_AFTER] = {HISTORY("x.version_seq > $3", "version_seq", "ASC"), 4},
 	[STMT_SEND] = {
-		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2),"
+		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2"
+		"   AND NOT messly_direct_blocked($1, $2)),"
 		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
 		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = $2 AND x.client_id = $3"
 		"   AND EXISTS (SELECT 1 FROM mb)),"
@@ -300,6 +341,95 @@ static const struct {
 		SVC_BUMP("EXISTS (SELECT 1 FROM added)")
 		SVC_INS("jsonb_build_object('event', 'joined', 'actor', " USER_JSON("$1") ")")
 		SVC_RESULT("EXISTS (SELECT 1 FROM added)", RECIPIENTS_WITH("$1::bigint")), 3},
+
+	/* ---- profiles, settings, blocking ---- */
+	[STMT_USER_PROFILE] = {
+		"SELECT u.id, u.nickname, u.name, u.about, " ISO("u.created_at") ","
+		" u.deactivated_at IS NOT NULL, messly_blocked($1, u.id), u.is_system"
+		" FROM users u WHERE lower(u.nickname) = $2 AND u.deleted_at IS NULL", 2},
+	[STMT_ME_UPDATE] = {
+		"UPDATE users u SET name = coalesce($2, u.name), about = coalesce($3, u.about),"
+		" nickname = coalesce($4, u.nickname), lang = coalesce($5, u.lang),"
+		" theme = coalesce($6, u.theme), privacy = coalesce($7, u.privacy),"
+		" notify = coalesce($8::boolean, u.notify),"
+		" notify_preview = coalesce($9::boolean, u.notify_preview)"
+		" WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING " ME_COLS, 9},
+	[STMT_ME_SECRET] = {
+		"SELECT password_hash FROM users WHERE id = $1 AND password_hash IS NOT NULL", 1},
+	/* $4: the hash the current password was checked against (a concurrent
+	 * change makes this a no-op: zero rows) */
+	[STMT_PASSWORD_SET] = {
+		"WITH u AS (UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $4"
+		"   RETURNING id),"
+		" d AS (DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $3::bytea"
+		"   AND EXISTS (SELECT 1 FROM u) RETURNING token_hash)"
+		" SELECT u.id, encode(d.token_hash, 'hex') FROM u LEFT JOIN d ON true", 4},
+	[STMT_EMAIL_SET] = {
+		"UPDATE users u SET email = $2 WHERE u.id = $1 AND u.password_hash = $3"
+		" RETURNING " ME_COLS, 3},
+	[STMT_SESSIONS_LIST] = {
+		"SELECT id, kind, user_agent, ip, " ISO("created_at") ", " ISO("last_seen_at") ", "
+		ISO("expires_at") ", token_hash = $2::bytea FROM sessions"
+		" WHERE user_id = $1 AND expires_at > now()"
+		" ORDER BY token_hash = $2::bytea DESC, last_seen_at DESC, id DESC LIMIT 500", 2},
+	[STMT_SESSION_END] = {
+		"DELETE FROM sessions WHERE user_id = $1 AND id = $2"
+		" RETURNING encode(token_hash, 'hex')", 2},
+	[STMT_SESSIONS_END_OTHERS] = {
+		"DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2::bytea"
+		" RETURNING encode(token_hash, 'hex')", 2},
+	[STMT_BLOCK] = {
+		"WITH p AS (SELECT id FROM users WHERE lower(nickname) = $2 AND deleted_at IS NULL),"
+		" ins AS (INSERT INTO blocks (blocker_id, blocked_id) SELECT $1, p.id FROM p"
+		"   WHERE p.id <> $1 ON CONFLICT DO NOTHING)"
+		" SELECT (SELECT id FROM p)", 2},
+	[STMT_UNBLOCK] = {
+		"WITH p AS (SELECT id FROM users WHERE lower(nickname) = $2 AND deleted_at IS NULL),"
+		" d AS (DELETE FROM blocks b USING p WHERE b.blocker_id = $1 AND b.blocked_id = p.id)"
+		" SELECT (SELECT id FROM p)", 2},
+	[STMT_BLOCKS_LIST] = {
+		"SELECT u.id, u.nickname, u.name, " ISO("b.created_at") " FROM blocks b"
+		" JOIN users u ON u.id = b.blocked_id WHERE b.blocker_id = $1"
+		" ORDER BY b.created_at DESC, u.id DESC LIMIT 1000", 1},
+	/* zero rows: not a member, or not a direct chat; col 3: the peer is
+	 * deleted or the system user (nothing to block) */
+	[STMT_BLOCK_STATE] = {
+		"SELECT o.user_id, messly_blocked($1, o.user_id), messly_blocked(o.user_id, $1),"
+		" p.deleted_at IS NOT NULL OR p.is_system"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id AND c.kind = 'direct'"
+		" JOIN members o ON o.chat_id = c.id AND o.user_id <> mb.user_id"
+		" JOIN users p ON p.id = o.user_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1", 2},
+	[STMT_EXPORT_CHATS] = {
+		"SELECT c.id, c.kind, c.title, mb.role, " ISO("mb.joined_at") ", " ISO("c.created_at") ","
+		" c.last_seq, mb.last_read_seq, p.id, p.nickname, p.name"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name FROM members m2"
+		"   JOIN users u ON u.id = m2.user_id"
+		"   WHERE m2.chat_id = c.id AND m2.user_id <> mb.user_id LIMIT 1) p ON c.kind = 'direct'"
+		" WHERE mb.user_id = $1 ORDER BY c.id", 1},
+	/* $1 viewer, $2 chat, $3 after seq, $4 limit */
+	[STMT_EXPORT_MESSAGES] = {
+		"SELECT m.id, m.seq, m.kind, CASE WHEN m.deleted_at IS NULL THEN m.body END, "
+		ISO("m.created_at") ", " ISO("m.edited_at") ", m.deleted_at IS NOT NULL, m.reply_to,"
+		" s.id, s.nickname, s.name"
+		" FROM members mb JOIN messages m ON m.chat_id = mb.chat_id"
+		" LEFT JOIN users s ON s.id = m.sender_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 AND m.seq > $3 ORDER BY m.seq LIMIT $4", 4},
+	/* $2: the hash the password was checked against. Messages stay; the
+	 * row is kept as their anonymous sender. */
+	[STMT_ACCOUNT_DELETE] = {
+		"WITH u AS (UPDATE users SET email = NULL, password_hash = NULL,"
+		"   name = 'Deleted account', nickname = 'deleted_' || id, about = '', lang = 'en',"
+		"   theme = 'system', privacy = 'nobody', notify = false, notify_preview = false,"
+		"   is_admin = false, deleted_at = now()"
+		"   WHERE id = $1 AND password_hash = $2 AND deleted_at IS NULL RETURNING id),"
+		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+		" b AS (DELETE FROM blocks WHERE blocker_id IN (SELECT id FROM u)"
+		"   OR blocked_id IN (SELECT id FROM u)),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target)"
+		"   SELECT id, 'account.delete', 'user:' || id FROM u)"
+		" SELECT id FROM u", 2},
 };
 
 struct db {
@@ -381,24 +511,33 @@ static void pqclear_cb(void *p) { PQclear(p); }
  * reads, and writes that are idempotent (STMT_SEND by client_id). */
 static bool retry_safe(enum stmt s)
 {
+	/* A whitelist: a statement added later is not retried until someone
+	 * decides it is safe. */
 	switch (s) {
-	case STMT_SESSION_CREATE:
-	case STMT_REGISTER:
-	case STMT_DIRECT_OPEN:
-	case STMT_GROUP_CREATE:
-	case STMT_GROUP_EDIT:
-	case STMT_GROUP_ADD:
-	case STMT_GROUP_REMOVE:
-	case STMT_GROUP_SET_ROLE:
-	case STMT_GROUP_TRANSFER:
-	case STMT_GROUP_LEAVE:
-	case STMT_GROUP_DELETE:
-	case STMT_INVITE_CREATE:
-	case STMT_INVITE_REVOKE:
-	case STMT_INVITE_JOIN:
-		return false;
-	default:
+	case STMT_SESSION_USER:
+	case STMT_LOGIN_LOOKUP:
+	case STMT_USERS_SEARCH:
+	case STMT_SET_LANG:
+	case STMT_CHATS_LIST:
+	case STMT_CHAT_GET:
+	case STMT_MESSAGES_BEFORE:
+	case STMT_EVENTS_AFTER:
+	case STMT_SEND: /* idempotent by client_id */
+	case STMT_READ:
+	case STMT_GROUP_INFO:
+	case STMT_GROUP_ROLES:
+	case STMT_INVITES_LIST:
+	case STMT_INVITE_GET:
+	case STMT_USER_PROFILE:
+	case STMT_ME_SECRET:
+	case STMT_SESSIONS_LIST:
+	case STMT_BLOCKS_LIST:
+	case STMT_BLOCK_STATE:
+	case STMT_EXPORT_CHATS:
+	case STMT_EXPORT_MESSAGES:
 		return true;
+	default:
+		return false;
 	}
 }
 

@@ -39,6 +39,22 @@ enum stmt {
 	STMT_INVITE_REVOKE,   /* revoke a link, viewer's role checked */
 	STMT_INVITE_GET,      /* a link's group and state, for the join page */
 	STMT_INVITE_JOIN,     /* count a use + add the member + "joined" */
+	/* profiles, settings, blocking (h_profile.c, h_security.c, h_blocks.c, h_export.c) */
+	STMT_USER_PROFILE,    /* a user's public profile by nickname */
+	STMT_ME_UPDATE,       /* name, about, nickname, preferences (NULL: unchanged) */
+	STMT_ME_SECRET,       /* the password hash, to check the current password */
+	STMT_PASSWORD_SET,    /* new hash + end every other session (their hashes) */
+	STMT_EMAIL_SET,       /* new email (password hash unchanged meanwhile) */
+	STMT_SESSIONS_LIST,   /* the user's live sessions */
+	STMT_SESSION_END,     /* end one session by id (its hash) */
+	STMT_SESSIONS_END_OTHERS, /* end all but the current session (their hashes) */
+	STMT_BLOCK,           /* block a user by nickname */
+	STMT_UNBLOCK,         /* unblock a user by nickname */
+	STMT_BLOCKS_LIST,     /* the users I blocked */
+	STMT_BLOCK_STATE,     /* a direct chat's peer and the blocks between us */
+	STMT_EXPORT_CHATS,    /* every chat of the user */
+	STMT_EXPORT_MESSAGES, /* a page of one chat's messages, membership checked */
+	STMT_ACCOUNT_DELETE,  /* anonymise the user, drop sessions and blocks */
 	STMT__MAX
 };
 

@@ -11,20 +11,8 @@
 #include "model.h"
 #include "publish.h"
 #include "template.h"
+#include "useragent.h"
 #include "view.h"
-
-static const char *const reserved_nicknames[] = {
-	"admin", "administrator", "messly", "support", "system", "root", "moderator",
-	"help", "info", "api", "static", "connect", "me", "null", "staff", "security",
-	"official", "team", NULL};
-
-static bool nickname_reserved(const char *n)
-{
-	for (int i = 0; reserved_nicknames[i]; i++)
-		if (strcmp(n, reserved_nicknames[i]) == 0)
-			return true;
-	return false;
-}
 
 /* A copy with leading/trailing ASCII whitespace removed. */
 static char *trimmed(struct req *r, const char *s)
@@ -37,18 +25,6 @@ static char *trimmed(struct req *r, const char *s)
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
 		n--;
 	return arena_strndup(&r->arena, s, n);
-}
-
-static struct user *user_from_row(struct req *r, PGresult *res, int row)
-{
-	struct user *u = arena_alloc(&r->arena, sizeof(*u));
-	u->id = db_int(res, row, 0);
-	u->nickname = db_text(res, row, 1);
-	u->name = db_text(res, row, 2);
-	u->email = db_text(res, row, 3);
-	u->lang = db_text(res, row, 4);
-	u->is_admin = db_bool(res, row, 5);
-	return u;
 }
 
 /* The answer to a successful login or registration. */
@@ -161,9 +137,10 @@ void h_register(struct req *r)
 	snprintf(days, sizeof(days), "%d", r->app->cfg.session_days);
 	const char *params[] = {f.email, f.nickname, f.name, hash, r->lang, welcome,
 				welcome_html ? welcome_html : "", lit,
-				r->want_json ? "bearer" : "cookie", days};
+				r->want_json ? "bearer" : "cookie", days,
+				ua_clean(&r->arena, req_param(r, "HTTP_USER_AGENT")), auth_client_ip(r)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_REGISTER, params, 10, &res);
+	enum db_status st = db_run(r, STMT_REGISTER, params, 12, &res);
 	if (st == DB_CONFLICT) {
 		bool nick = strstr(db_conflict(r->w->db), "nickname") != NULL;
 		const char *field = nick ? "nickname" : "email";
@@ -176,7 +153,7 @@ void h_register(struct req *r)
 		view_db_error(r, st);
 		return;
 	}
-	signed_in(r, 201, user_from_row(r, res, 0), token, "/chats");
+	signed_in(r, 201, user_from_row(&r->arena, res, 0), token, "/chats");
 }
 
 static void login_page(struct req *r, int status, const char *login, const char *error)
@@ -222,7 +199,7 @@ void h_login(struct req *r)
 	}
 	bool ok = false;
 	if (PQntuples(res) == 1)
-		ok = auth_check_password(db_text(res, 0, 6), password);
+		ok = auth_check_password(db_text(res, 0, 11), password);
 	else
 		auth_dummy_check(r->app, password);
 	if (!ok) {
@@ -232,7 +209,14 @@ void h_login(struct req *r)
 			login_page(r, 401, login, i18n_get(r->app->tpl, r->lang, "err.login.failed"));
 		return;
 	}
-	struct user *u = user_from_row(r, res, 0);
+	if (db_bool(res, 0, 12)) { /* told only to whoever knows the password */
+		if (r->want_json)
+			view_error(r, 403, "err.login.deactivated", NULL);
+		else
+			login_page(r, 403, login, i18n_get(r->app->tpl, r->lang, "err.login.deactivated"));
+		return;
+	}
+	struct user *u = user_from_row(&r->arena, res, 0);
 	char token[TOKEN_HEX_LEN + 1], lit[67], id[24], days[16];
 	if (auth_new_token(token, lit) != 0) {
 		view_error(r, 500, "err.internal", NULL);
@@ -240,8 +224,9 @@ void h_login(struct req *r)
 	}
 	snprintf(id, sizeof(id), "%lld", (long long)u->id);
 	snprintf(days, sizeof(days), "%d", r->app->cfg.session_days);
-	const char *p2[] = {lit, id, r->want_json ? "bearer" : "cookie", days};
-	st = db_run(r, STMT_SESSION_CREATE, p2, 4, &res);
+	const char *p2[] = {lit, id, r->want_json ? "bearer" : "cookie", days,
+			    ua_clean(&r->arena, req_param(r, "HTTP_USER_AGENT")), auth_client_ip(r)};
+	st = db_run(r, STMT_SESSION_CREATE, p2, 6, &res);
 	if (st != DB_OK) {
 		view_db_error(r, st);
 		return;

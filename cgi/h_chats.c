@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "crypto.h"
 #include "db.h"
 #include "handlers.h"
@@ -100,6 +101,10 @@ static void direct_open(struct req *r, const char *nickname)
 		}
 		if (db_int(res, 0, 0) == r->me->id) {
 			view_error(r, 422, "err.self_chat", "nickname");
+			return;
+		}
+		if (db_bool(res, 0, 3)) { /* the peer blocked the viewer */
+			view_error(r, 403, "err.blocked.by_peer", "nickname");
 			return;
 		}
 		bool created = !PQgetisnull(res, 0, 1);
@@ -242,6 +247,7 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 		return;
 	chat_decorate(chat, chat_id);
 	jset(m, "chat", chat);
+	jset(m, "block", blocks_chat_state(r, chat_id)); /* direct chats only */
 	struct json_object *chats = load_chats(r, chat_id);
 	if (chats == NULL)
 		return;
@@ -396,7 +402,11 @@ void h_message_send(struct req *r)
 		return;
 	}
 	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
+		const char *blocked = blocks_send_refusal(r, chat);
+		if (blocked)
+			send_refused(r, 403, blocked, raw);
+		else
+			view_error(r, 404, "err.not_found", NULL);
 		return;
 	}
 	bool created = db_bool(res, 0, 0);

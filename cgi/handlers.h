@@ -2,7 +2,10 @@
  * h_account.c (register, login, logout, me, language), h_users.c (finding
  * people), h_chats.c (chat list, direct chats, messages, events, read
  * position), h_connect.c (the live event stream), h_groups.c (group chats
- * and invite links). */
+ * and invite links), h_profile.c (profiles,
+ * profile and preferences settings), h_security.c (password, email,
+ * sessions, account deletion), h_blocks.c (blocking), h_export.c (data
+ * export). */
 #ifndef MESSLY_HANDLERS_H
 #define MESSLY_HANDLERS_H
 
@@ -47,5 +50,22 @@ void h_invite_join(struct req *r);
 /* Adds a group's description, the viewer's role, member_count and members
  * to its chat object (nothing for a direct chat). False after answering. */
 bool group_add_info(struct req *r, long long chat_id, struct json_object *chat);
+/* profiles and account settings */
+void h_profile(struct req *r);
+void h_me_update(struct req *r);
+void h_settings(struct req *r);
+void h_settings_profile(struct req *r);
+void h_settings_preferences(struct req *r);
+void h_settings_account(struct req *r);
+void h_password_change(struct req *r);
+void h_email_change(struct req *r);
+void h_sessions(struct req *r);
+void h_session_end(struct req *r);
+void h_sessions_end_others(struct req *r);
+void h_account_delete(struct req *r);
+void h_block(struct req *r);
+void h_unblock(struct req *r);
+void h_blocks_list(struct req *r);
+void h_export(struct req *r);
 
 #endif

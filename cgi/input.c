@@ -17,6 +17,8 @@
  *   err.text.empty      empty, or only whitespace/invisible characters
  *   err.text.long       more than max_chars code points after trimming
  *   err.text.control    a control character other than \n and \t
+ *                       (valid_message_text, valid_about)
+ *   err.about.long      more than 500 code points (valid_about)
  *
  * JSON strategy: two independent passes must both accept the body.
  *   1. utf8_valid() over the raw bytes (json-c's VALIDATE_UTF8 lets
@@ -731,6 +733,23 @@ const char *valid_nickname(const char *s, size_t len)
 	return NULL;
 }
 
+static const char *const reserved_nicknames[] = {
+	"admin", "administrator", "messly", "support", "system", "root", "moderator",
+	"help", "info", "api", "static", "connect", "me", "null", "staff", "security",
+	"official", "team", "settings", "deleted", NULL};
+
+bool nickname_reserved(const char *n)
+{
+	if (n == NULL)
+		return false;
+	if (strncmp(n, "deleted_", 8) == 0)
+		return true;
+	for (int i = 0; reserved_nicknames[i]; i++)
+		if (strcmp(n, reserved_nicknames[i]) == 0)
+			return true;
+	return false;
+}
+
 const char *valid_display_name(const char *s, size_t len)
 {
 	if (len == 0 || s == NULL)
@@ -778,6 +797,23 @@ const char *valid_message_text(const char *s, size_t len, size_t max_chars)
 	if (last - first + 1 > max_chars)
 		return "err.text.long";
 	return NULL;
+}
+
+#define ABOUT_MAX_CHARS 500
+
+const char *valid_about(const char *s, size_t len)
+{
+	if (s == NULL || len == 0)
+		return NULL;
+	if (!utf8_valid(s, len))
+		return "err.encoding";
+	size_t n = 0;
+	for (size_t i = 0; i < len; n++) {
+		uint32_t cp = utf8_next(s, len, &i);
+		if (is_text_control(cp))
+			return "err.text.control";
+	}
+	return n > ABOUT_MAX_CHARS ? "err.about.long" : NULL;
 }
 
 /* ----------------------------------------------------------------- numbers */

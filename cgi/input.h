@@ -75,6 +75,9 @@ size_t utf8_count(const char *s, size_t len);
 const char *valid_email(const char *s, size_t len);    /* 3..254 bytes, one '@', no spaces/controls */
 const char *valid_password(const char *s, size_t len); /* 8..256 code points, no NUL */
 const char *valid_nickname(const char *s, size_t len); /* 3..32 of [a-z0-9_] (input lowercased by caller) */
+/* A nickname nobody may take (registration and nickname changes): the
+ * reserved list, and "deleted_..." (the names of deleted accounts). */
+bool nickname_reserved(const char *nickname);
 const char *valid_display_name(const char *s, size_t len); /* 1..64 code points, no control chars, not only spaces */
 /* Message text: 1..max_chars code points after trimming, no control chars
  * except \n and \t (\r\n is normalised by the caller). */
@@ -89,6 +92,9 @@ const char *valid_message_text(const char *s, size_t len, size_t max_chars);
 #define GROUP_DESCRIPTION_MAX 1000
 const char *valid_group_name(const char *s, size_t len);
 const char *valid_group_description(const char *s, size_t len);
+/* Profile "about" text: 0..500 code points, no control characters except
+ * \n and \t (\r\n normalised by the caller). err.about.long, err.text.control. */
+const char *valid_about(const char *s, size_t len);
 
 /* A decimal id: 1..2^53, digits only, no sign, no leading zero. */
 bool parse_id(const char *s, int64_t *out);

@@ -18,12 +18,34 @@ struct json_object *user_public_json(long long id, const char *nickname, const c
 	return o;
 }
 
+struct user *user_from_row(struct arena *a, const PGresult *res, int row)
+{
+	struct user *u = arena_alloc(a, sizeof(*u));
+	u->id = db_int(res, row, 0);
+	u->nickname = db_text(res, row, 1);
+	u->name = db_text(res, row, 2);
+	u->email = db_text(res, row, 3);
+	u->lang = db_text(res, row, 4);
+	u->is_admin = db_bool(res, row, 5);
+	u->about = db_text(res, row, 6);
+	u->theme = db_text(res, row, 7);
+	u->privacy = db_text(res, row, 8);
+	u->notify = db_bool(res, row, 9);
+	u->notify_preview = db_bool(res, row, 10);
+	return u;
+}
+
 struct json_object *user_me_json(const struct user *u)
 {
 	struct json_object *o = user_public_json(u->id, u->nickname, u->name);
 	jset_str(o, "email", u->email);
 	jset_str(o, "lang", u->lang);
 	jset_bool(o, "is_admin", u->is_admin);
+	jset_str(o, "about", u->about);
+	jset_str(o, "theme", u->theme);
+	jset_str(o, "privacy", u->privacy);
+	jset_bool(o, "notify", u->notify);
+	jset_bool(o, "notify_preview", u->notify_preview);
 	return o;
 }
 

@@ -15,6 +15,10 @@ struct json_object *message_from_row(const PGresult *res, int row, int col0, lon
 struct json_object *chat_from_row(const PGresult *res, int row);
 /* Adds "preview": the text on one line without Markdown marks, cut short. */
 void message_add_preview(struct json_object *msg);
+/* A user from ME_COLS (db.c) at col 0 of a row, in the arena. */
+struct user *user_from_row(struct arena *a, const PGresult *res, int row);
+/* {id, nickname, name, email, lang, is_admin, about, theme, privacy,
+ * notify, notify_preview} */
 struct json_object *user_me_json(const struct user *u);
 /* {id, nickname, name} */
 struct json_object *user_public_json(long long id, const char *nickname, const char *name);

@@ -48,6 +48,38 @@ static const struct route routes[] = {
 	{"DELETE", "/invites/*", h_invite_revoke, R_SESSION | R_API},
 	{"POST", "/invites/*/revoke", h_invite_revoke, R_SESSION},
 	{"POST", "/invites/*/join", h_invite_join, R_SESSION},
+	/* profiles, settings, blocking, export (h_profile.c, h_security.c,
+	 * h_blocks.c, h_export.c): the JSON API ... */
+	{"GET", "/users/*", h_profile, R_API | R_SESSION},
+	{"PATCH", "/me", h_me_update, R_API | R_SESSION},
+	{"DELETE", "/me", h_account_delete, R_API | R_SESSION},
+	{"PUT", "/me/password", h_password_change, R_API | R_SESSION},
+	{"PUT", "/me/email", h_email_change, R_API | R_SESSION},
+	{"GET", "/me/sessions", h_sessions, R_API | R_SESSION},
+	{"DELETE", "/me/sessions", h_sessions_end_others, R_API | R_SESSION},
+	{"DELETE", "/me/sessions/#", h_session_end, R_API | R_SESSION},
+	{"POST", "/users/*/block", h_block, R_API | R_SESSION},
+	{"DELETE", "/users/*/block", h_unblock, R_API | R_SESSION},
+	{"GET", "/me/blocks", h_blocks_list, R_API | R_SESSION},
+	{"GET", "/me/export", h_export, R_API | R_SESSION},
+	/* ... and the same actions as pages and forms */
+	{"GET", "/u/*", h_profile, R_HTML | R_SESSION},
+	{"POST", "/u/*/block", h_block, R_HTML | R_SESSION},
+	{"POST", "/u/*/unblock", h_unblock, R_HTML | R_SESSION},
+	{"GET", "/settings", h_settings, R_HTML | R_SESSION},
+	{"GET", "/settings/profile", h_settings_profile, R_HTML | R_SESSION},
+	{"POST", "/settings/profile", h_me_update, R_HTML | R_SESSION},
+	{"GET", "/settings/preferences", h_settings_preferences, R_HTML | R_SESSION},
+	{"POST", "/settings/preferences", h_me_update, R_HTML | R_SESSION},
+	{"GET", "/settings/account", h_settings_account, R_HTML | R_SESSION},
+	{"POST", "/settings/password", h_password_change, R_HTML | R_SESSION},
+	{"POST", "/settings/email", h_email_change, R_HTML | R_SESSION},
+	{"POST", "/settings/delete", h_account_delete, R_HTML | R_SESSION},
+	{"GET", "/settings/export", h_export, R_HTML | R_SESSION},
+	{"GET", "/settings/sessions", h_sessions, R_HTML | R_SESSION},
+	{"POST", "/settings/sessions/#/end", h_session_end, R_HTML | R_SESSION},
+	{"POST", "/settings/sessions/end-others", h_sessions_end_others, R_HTML | R_SESSION},
+	{"GET", "/settings/blocked", h_blocks_list, R_HTML | R_SESSION},
 };
 
 /* A "*" segment: a nickname (a leading '@' allowed) or an invite code. */
@@ -144,7 +176,7 @@ enum route_match router_match(const char *method, const char *path, bool api,
 static const char *allowed_methods(struct req *r)
 {
 	static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE"};
-	bool seen[5] = {false};
+	bool has[5] = {false};
 	int64_t ids[2];
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *rt = &routes[i];
@@ -152,20 +184,36 @@ static const char *allowed_methods(struct req *r)
 			continue;
 		if (!path_matches(rt->pattern, r->path, ids))
 			continue;
-		for (size_t m = 0; m < 5; m++)
-			seen[m] = seen[m] || strcmp(rt->method, methods[m]) == 0;
+		for (int m = 0; m < 5; m++)
+			if (strcmp(rt->method, methods[m]) == 0)
+				has[m] = true;
 	}
 	struct buf out = BUF_INIT;
-	for (size_t m = 0; m < 5; m++) {
-		if (!seen[m])
+	for (int m = 0; m < 5; m++) {
+		if (!has[m])
 			continue;
 		if (out.len)
 			buf_puts(&out, ", ");
-		buf_puts(&out, m == 0 ? "GET, HEAD" : methods[m]);
+		buf_puts(&out, methods[m]);
+		if (m == 0)
+			buf_puts(&out, ", HEAD");
 	}
-	const char *s = arena_strdup(&r->arena, out.data ? out.data : "");
+	const char *allow = arena_strdup(&r->arena, out.data ? out.data : "");
 	buf_free(&out);
-	return s;
+	return allow;
+}
+
+const char *route_segment(struct req *r, int n)
+{
+	const char *p = r->path;
+	for (int i = 0; i <= n; i++) {
+		if (*p != '/')
+			return NULL;
+		p++;
+		if (i < n)
+			p += strcspn(p, "/");
+	}
+	return arena_strndup(&r->arena, p, strcspn(p, "/"));
 }
 
 static const char *lang_from_header(const char *h)

@@ -19,7 +19,8 @@ enum route_flag {
 struct route {
 	const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" (GET also answers HEAD) */
 	const char *pattern; /* segments; "#" matches a positive id, "*" a word
-				(1..64 of [A-Za-z0-9_], a leading '@' allowed) put in r->word */
+				(1..64 of [A-Za-z0-9_], a leading '@' allowed) put in r->word;
+				route_segment() reads any segment by position */
 	void (*handler)(struct req *r);
 	unsigned flags;
 };
@@ -30,6 +31,11 @@ enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
  * up to two "#" segments. */
 enum route_match router_match(const char *method, const char *path, bool api,
 			      int64_t ids[2], const struct route **out);
+
+/* The n-th segment (from 0) of the request's path without /api, e.g. for
+ * "/users/anna/block" segment 1 is "anna"; NULL when there is none. In the
+ * arena, not decoded. */
+const char *route_segment(struct req *r, int n);
 
 /* Route, authenticate, check preconditions, parse the body, run the handler. */
 void router_dispatch(struct req *r);

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "model.h"
 #include "template.h"
 
 static void put_cb(void *o) { json_object_put(o); }
@@ -51,18 +52,6 @@ void view_json(struct req *r, int status, struct json_object *model)
 	buf_append(&r->body, s, len);
 }
 
-static struct json_object *me_object(const struct user *u)
-{
-	struct json_object *o = json_object_new_object();
-	jset_int(o, "id", u->id);
-	jset_str(o, "nickname", u->nickname);
-	jset_str(o, "name", u->name);
-	jset_str(o, "email", u->email);
-	jset_str(o, "lang", u->lang);
-	jset_bool(o, "is_admin", u->is_admin);
-	return o;
-}
-
 static void render_page(struct req *r, int status, const char *tpl, const char *title_key,
 			struct json_object *model)
 {
@@ -72,7 +61,7 @@ static void render_page(struct req *r, int status, const char *tpl, const char *
 	jset_str(model, "csrf", auth_csrf_token(r));
 	jset_str(model, "origin", http_origin(r));
 	if (r->me)
-		jset(model, "me", me_object(r->me));
+		jset(model, "me", user_me_json(r->me));
 	r->status = status;
 	resp_header(r, "Content-Type", "text/html; charset=utf-8");
 	resp_header(r, "Cache-Control", "no-store");

@@ -289,12 +289,12 @@ describe('routes and methods', () => {
 	});
 
 	const wrongMethods = () => [
-		['DELETE', '/api/me'], ['POST', '/api/me'], ['PUT', '/api/me'],
+		['POST', '/api/me'], ['PUT', '/api/me'], ['PUT', '/api/me/sessions'], ['POST', '/api/me/blocks'],
 		['PUT', '/api/register'], ['DELETE', '/api/register'],
 		['PUT', '/api/chats'], ['DELETE', '/api/chats'],
 		['DELETE', `/api/chats/${chat.id}/messages`], ['PUT', `/api/chats/${chat.id}/messages`],
 		['GET', `/api/chats/${chat.id}/read`], ['POST', `/api/chats/${chat.id}/events`],
-		['POST', '/api/users'], ['PATCH', '/api/me'],
+		['POST', '/api/users'], ['PATCH', '/api/me/password'], ['GET', '/api/users/x/block'],
 	];
 
 	it('wrong method -> 405', T, async () => {

@@ -1,0 +1,18 @@
+/* blocks.h: what blocking means for direct chats (h_blocks.c), for the
+ * chat handlers. The SQL side is messly_blocked() and
+ * messly_direct_blocked() in schema/004_profiles.sql. */
+#ifndef MESSLY_BLOCKS_H
+#define MESSLY_BLOCKS_H
+
+#include "app.h"
+
+/* For a direct chat the viewer is in: {peer, by_me, by_peer} (by_me: the
+ * viewer blocked the peer; by_peer: the peer blocked the viewer). NULL for
+ * other chats, a deleted or system peer, or after a database error
+ * (logged; the page shows no block state). Owned by the caller. */
+struct json_object *blocks_chat_state(struct req *r, long long chat_id);
+/* Why the viewer may not write in this chat: a catalog key
+ * ("err.blocked.by_me" or "err.blocked.by_peer"), or NULL. */
+const char *blocks_send_refusal(struct req *r, long long chat_id);
+
+#endif
