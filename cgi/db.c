@@ -116,6 +116,8 @@ static const struct {
 		"UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, least($3::bigint, c.last_seq))"
 		" FROM chats c WHERE c.id = mb.chat_id AND mb.chat_id = $2 AND mb.user_id = $1"
 		" RETURNING mb.last_read_seq", 3},
+	/* deploy: maintenance */
+	[STMT_SESSIONS_PURGE] = {"DELETE FROM sessions WHERE expires_at < now()", 0},
 };
 
 struct db {

@@ -23,6 +23,8 @@ enum stmt {
 	STMT_EVENTS_AFTER,    /* catch-up after a seq, membership checked */
 	STMT_SEND,            /* bump seq + insert + idempotency + fan-out list */
 	STMT_READ,            /* move the read position forward */
+	/* deploy: maintenance */
+	STMT_SESSIONS_PURGE,  /* delete expired sessions (messly maintenance) */
 	STMT__MAX
 };
 
