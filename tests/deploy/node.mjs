@@ -51,7 +51,7 @@ function rewrite(text, pairs, what) {
 /* Render the shipped nginx files for a node in dir. Returns the main file. */
 export function renderNginx({ dir, httpPort, httpsPort, cert, redisPort }) {
 	const origin = `https://127.0.0.1:${httpsPort}`;
-	const site = rewrite(readFileSync(join(ROOT, 'deploy/nginx/messly.site'), 'utf8'), [
+	let site = rewrite(readFileSync(join(ROOT, 'deploy/nginx/messly.site'), 'utf8'), [
 		['    listen 80;\n', `    listen 127.0.0.1:${httpPort};\n`],
 		['    listen [::]:80;\n', ''],
 		['    listen 443 ssl http2;\n', `    listen 127.0.0.1:${httpsPort} ssl http2;\n`],
@@ -66,6 +66,10 @@ export function renderNginx({ dir, httpPort, httpsPort, cert, redisPort }) {
 		['/usr/share/messly/static/', `${ROOT}/static/`],
 		['/var/www/html', `${dir}/www`],
 	], 'messly.site');
+	if (redisPort) {
+		site = rewrite(site, [[/(\n\s*)#(nchan_redis_pass messly_redis;)/, '$1$2'], [/(\n\s*)#(nchan_redis_pass messly_redis;)/, '$1$2']], 'messly.site');
+		assert.equal(site.match(/^\s*nchan_redis_pass messly_redis;/gm)?.length, 2, 'both nchan locations use Redis');
+	}
 	const code = site.split('\n').map((l) => l.replace(/^\s*#.*$/, '')).join('\n');
 	for (const left of ['chat.example.org', '/run/', '/var/', '/etc/letsencrypt', '/usr/share/messly'])
 		assert.ok(!code.includes(left), `messly.site: ${left} left after rewriting`);
