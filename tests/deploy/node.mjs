@@ -125,7 +125,7 @@ const canConnect = (port) => new Promise((resolve) => {
 
 /* Start a node: nginx (production site) + `messly serve --workers 1`.
  * opts.redisPort: share channels through Redis. Returns the node. */
-export async function startNode({ name = 'node', redisPort } = {}) {
+export async function startNode({ name = 'node', redisPort, socketGroup } = {}) {
 	const dir = mkdtempSync(`/tmp/messly-${name}-`);
 	for (const d of ['log', 'tmp', 'www', 'files']) mkdirSync(join(dir, d));
 	const cert = makeCert(dir);
@@ -142,6 +142,7 @@ export async function startNode({ name = 'node', redisPort } = {}) {
 		MESSLY_PUBLISH_SOCKET: `${dir}/pub.sock`,
 		MESSLY_ORIGIN: origin,
 		MESSLY_FILES_DIR: `${dir}/files`,
+		MESSLY_SOCKET_GROUP: socketGroup || '',
 	};
 	const node = { name, dir, httpPort, httpsPort, origin, ca: cert.ca, procs: [] };
 	const nginx = spawn('nginx', ['-e', `${dir}/log/error.log`, '-c', conf, '-g', 'daemon off;'],

@@ -6,15 +6,17 @@
 // nchan's Origin check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { closeAll } from '../api/lib.mjs';
 import { liveOn, makeCert, nginxTest, registerOn, renderNginx, request, startNode, stopNode } from './node.mjs';
 
 let node;
+/* As root the app may give its socket to any group: www-data, as in production. */
+const group = process.getuid() === 0 ? 'www-data' : '';
 before(async () => {
-	node = await startNode({ name: 'tls' });
+	node = await startNode({ name: 'tls', socketGroup: group });
 });
 after(async () => {
 	await closeAll();
@@ -108,4 +110,12 @@ test('a message arrives live over WSS; a foreign Origin is refused', async () =>
 	assert.equal(sent.status, 201, sent.text);
 	const ev = await live.waitFor((f) => f.type === 'message' && f.id === sent.json.message.id, 5000, 'the message');
 	assert.equal(ev.chat, chat.json.chat.id);
+});
+
+test('the FastCGI socket is 0660 and belongs to socket_group', (t) => {
+	if (!group) return t.skip('needs root to give the socket to www-data');
+	const st = statSync(join(node.dir, 'messly.sock'));
+	assert.equal(st.mode & 0o777, 0o660);
+	const line = readFileSync('/etc/group', 'utf8').split('\n').find((l) => l.startsWith(`${group}:`));
+	assert.equal(st.gid, Number(line.split(':')[2]));
 });
