@@ -9,7 +9,8 @@
 #   SHA256SUMS   checksums of the above (messly-restore verifies them)
 # and prints the backup's path. The database comes from `messly config db`, so the
 # configuration file and MESSLY_* variables apply as for the server itself.
-# Run it as a user that may read the database and the files (root, or messly).
+# Run it as the user the server runs as (runuser -u messly -- messly-backup DIR):
+# the package's database login is peer authentication for that user.
 # The backup holds password hashes and the secret: keep it private (mode 0700).
 # Environment: MESSLY_BIN (default: messly in PATH, else /usr/bin/messly).
 set -euo pipefail
