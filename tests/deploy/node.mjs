@@ -124,9 +124,21 @@ const canConnect = (port) => new Promise((resolve) => {
 });
 
 /* Start a node: nginx (production site) + `messly serve --workers 1`.
- * opts.redisPort: share channels through Redis. Returns the node. */
-export async function startNode({ name = 'node', redisPort, socketGroup } = {}) {
+ * opts: name, redisPort (share channels through Redis), socketGroup.
+ * Returns the node; on failure stops what it started and throws. */
+export async function startNode(opts = {}) {
+	const node = { name: opts.name || 'node', procs: [] };
+	try {
+		return await launch(node, opts);
+	} catch (e) {
+		await stopNode(node); // whatever was started, and the directory
+		throw e;
+	}
+}
+
+async function launch(node, { name = 'node', redisPort, socketGroup }) {
 	const dir = mkdtempSync(`/tmp/messly-${name}-`);
+	node.dir = dir;
 	for (const d of ['log', 'tmp', 'www', 'files']) mkdirSync(join(dir, d));
 	const cert = makeCert(dir);
 	const httpPort = await freePort();
@@ -144,7 +156,7 @@ export async function startNode({ name = 'node', redisPort, socketGroup } = {}) 
 		MESSLY_FILES_DIR: `${dir}/files`,
 		MESSLY_SOCKET_GROUP: socketGroup || '',
 	};
-	const node = { name, dir, httpPort, httpsPort, origin, ca: cert.ca, procs: [] };
+	Object.assign(node, { httpPort, httpsPort, origin, ca: cert.ca });
 	const nginx = spawn('nginx', ['-e', `${dir}/log/error.log`, '-c', conf, '-g', 'daemon off;'],
 		{ detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
 	node.procs.push(nginx);
@@ -154,8 +166,15 @@ export async function startNode({ name = 'node', redisPort, socketGroup } = {}) 
 	app.stderr.on('data', (d) => { appLog += d; });
 	node.procs.push(app);
 	node.app = app;
+	for (const p of [nginx, app]) p.on('error', (e) => { node.spawnError = e; });
+	const started = () => {
+		if (node.spawnError) throw node.spawnError;
+		for (const p of [nginx, app])
+			if (p.exitCode !== null || p.signalCode !== null) throw new Error(`${name}: ${p.spawnfile} exited during start-up: ${appLog}`);
+		return true;
+	};
 	node.appLog = () => appLog;
-	await until(() => existsSync(`${dir}/messly.sock`) && existsSync(`${dir}/pub.sock`), 15000,
+	await until(() => started() && existsSync(`${dir}/messly.sock`) && existsSync(`${dir}/pub.sock`), 15000,
 		`${name}: the app's and the publisher's sockets`);
 	await until(() => canConnect(httpsPort), 15000, `${name}: nginx on ${httpsPort}`);
 	return node;
@@ -174,15 +193,15 @@ function groupAlive(pid) {
 export async function stopNode(node) {
 	if (!node) return;
 	for (const p of node.procs) {
-		if (p.exitCode !== null || p.signalCode !== null) continue;
+		if (!p.pid || p.exitCode !== null || p.signalCode !== null) continue;
 		try { process.kill(-p.pid, p === node.nginx ? 'SIGQUIT' : 'SIGTERM'); } catch { /* gone */ }
 	}
-	for (const p of node.procs) {
+	for (const p of node.procs.filter((q) => q.pid)) {
 		const end = Date.now() + 10000;
 		while (groupAlive(p.pid) && Date.now() < end) await sleep(50);
 		if (groupAlive(p.pid)) try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone */ }
 	}
-	if (process.env.KEEP_VAR !== '1') rmSync(node.dir, { recursive: true, force: true });
+	if (node.dir && process.env.KEEP_VAR !== '1') rmSync(node.dir, { recursive: true, force: true });
 }
 
 /* An HTTPS request to the node (the certificate trusted through `ca`).
