@@ -15,7 +15,17 @@ else
 CFLAGS_MODE := -O2 -g
 LDFLAGS_MODE :=
 endif
-CFLAGS := $(CFLAGS_BASE) $(CFLAGS_MODE) $(EXTRA_CFLAGS)
+# Installation directories (make install PREFIX=... DESTDIR=...).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share/messly
+DOCDIR ?= $(PREFIX)/share/doc/messly
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+CFLAGS := $(CFLAGS_BASE) $(CFLAGS_MODE) -DMESSLY_CONFIG_DEFAULT='"$(SYSCONFDIR)/messly/messly.conf"' $(EXTRA_CFLAGS)
 
 SRCS := $(wildcard cgi/*.c)
 OBJS := $(SRCS:cgi/%.c=$(BUILD)/obj/%.o)
@@ -23,7 +33,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit fuzz fuzz-regress clean stop
+.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode
 all: $(BUILD)/messly
 
 deps:
@@ -34,7 +44,7 @@ $(BUILD)/obj/%.o: cgi/%.c $(wildcard cgi/*.h) Makefile
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/messly: $(OBJS)
-	$(CC) $(LDFLAGS_MODE) -o $@ $(OBJS) $(LIBS)
+	$(CC) $(LDFLAGS_MODE) $(EXTRA_LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
@@ -79,3 +89,53 @@ test:
 
 clean:
 	rm -rf build
+
+# ---- deploy: installing, the Debian package, the multi-node test ----------
+# Paths in the shipped files are the Debian package's; install rewrites them.
+INSTALL_SED := -e 's|/usr/bin/messly|$(BINDIR)/messly|g' -e 's|/usr/share/messly|$(DATADIR)|g' \
+	-e 's|/usr/share/doc/messly|$(DOCDIR)|g' -e 's|/etc/messly|$(SYSCONFDIR)/messly|g'
+IM_POLICY := $(wildcard deploy/imagemagick/policy.xml)
+
+# The binary of MODE, data, example configuration, units, nginx files, scripts.
+# Never overwrites an existing $(SYSCONFDIR)/messly/messly.conf or nginx site.
+install: $(BUILD)/messly
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/nginx \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/messly $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available
+	install -m 0755 $(BUILD)/messly $(DESTDIR)$(BINDIR)/messly
+	for d in templates static schema; do \
+		find $$d -type f | while read -r f; do \
+			install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done || exit 1; \
+	done
+	$(if $(IM_POLICY),install -D -m 0644 $(IM_POLICY) $(DESTDIR)$(DATADIR)/imagemagick/policy.xml)
+	sed $(INSTALL_SED) deploy/messly.conf.example > $(DESTDIR)$(DATADIR)/messly.conf.example
+	test -e $(DESTDIR)$(SYSCONFDIR)/messly/messly.conf || \
+		install -m 0640 $(DESTDIR)$(DATADIR)/messly.conf.example $(DESTDIR)$(SYSCONFDIR)/messly/messly.conf
+	for f in messly.service messly-maintenance.service messly-maintenance.timer; do \
+		sed $(INSTALL_SED) deploy/systemd/$$f > $(DESTDIR)$(UNITDIR)/$$f || exit 1; done
+	install -m 0644 deploy/systemd/messly.tmpfiles $(DESTDIR)$(TMPFILESDIR)/messly.conf
+	install -m 0644 deploy/systemd/messly.sysusers $(DESTDIR)$(SYSUSERSDIR)/messly.conf
+	for f in messly.site nginx.conf messly-redis.conf; do \
+		sed $(INSTALL_SED) deploy/nginx/$$f > $(DESTDIR)$(DATADIR)/nginx/$$f || exit 1; done
+	test -e $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/messly || \
+		install -m 0644 $(DESTDIR)$(DATADIR)/nginx/messly.site $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/messly
+	sed $(INSTALL_SED) deploy/backup.sh > $(DESTDIR)$(SBINDIR)/messly-backup
+	sed $(INSTALL_SED) deploy/restore.sh > $(DESTDIR)$(SBINDIR)/messly-restore
+	chmod 0755 $(DESTDIR)$(SBINDIR)/messly-backup $(DESTDIR)$(SBINDIR)/messly-restore
+	install -m 0644 README.md deploy/DEPLOY.md $(DESTDIR)$(DOCDIR)/
+
+# The Debian package (build/deb/messly_*.deb), built by dpkg-buildpackage from a
+# copy of the tree with deploy/debian/ as debian/.
+deb:
+	@deploy/install-deps.sh --deb
+	@deploy/build-deb.sh
+
+# Build the package and install it into a scratch root (dpkg --root).
+test-deb: deb
+	@deploy/test-deb.sh
+
+# Two complete nodes (nginx + workers each) sharing Redis and PostgreSQL.
+test-multinode:
+	@deploy/install-deps.sh --test --redis
+	@$(MAKE) --no-print-directory MODE=test all
+	@MESSLY_TESTS=tests/multinode deploy/test.sh build/test/messly

@@ -32,6 +32,12 @@ struct config {
 	int workers;                /* MESSLY_WORKERS or --workers */
 	size_t max_body;            /* bytes accepted in a form/JSON body */
 	int session_days;           /* session lifetime */
+	const char *socket_group;   /* group given the FastCGI socket; "": unchanged */
+	const char *files_dir;      /* uploaded files (MESSLY_FILES_DIR) */
+	const char *file;           /* the configuration file read; "" when none */
+	const char *values[32];     /* every setting's effective value as text (config.c) */
+	int lines[32];              /* the file's line of each value; 0 default, -1 env */
+	char *file_text;            /* the file's text, which values[] point into */
 };
 
 struct app {

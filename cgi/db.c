@@ -430,6 +430,8 @@ static const struct {
 		" a AS (INSERT INTO audit_log (actor_id, action, target)"
 		"   SELECT id, 'account.delete', 'user:' || id FROM u)"
 		" SELECT id FROM u", 2},
+	/* deploy: maintenance */
+	[STMT_SESSIONS_PURGE] = {"DELETE FROM sessions WHERE expires_at < now()", 0},
 };
 
 struct db {

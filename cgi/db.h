@@ -55,6 +55,8 @@ enum stmt {
 	STMT_EXPORT_CHATS,    /* every chat of the user */
 	STMT_EXPORT_MESSAGES, /* a page of one chat's messages, membership checked */
 	STMT_ACCOUNT_DELETE,  /* anonymise the user, drop sessions and blocks */
+	/* deploy: maintenance */
+	STMT_SESSIONS_PURGE,  /* delete expired sessions (messly maintenance) */
 	STMT__MAX
 };
 

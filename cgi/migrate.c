@@ -87,28 +87,64 @@ static int apply(PGconn *c, const char *dir, const char *name)
 	return 0;
 }
 
-static int run_all(PGconn *c, const char *dir)
+/* The migration file names in dir, sorted; returns how many (or -1). */
+static int list_migrations(const char *dir, char *names[MAX_MIGRATIONS])
 {
 	DIR *d = opendir(dir);
 	if (d == NULL) {
 		log_error("cannot open %s", dir);
 		return -1;
 	}
-	char *names[MAX_MIGRATIONS];
-	size_t n = 0;
+	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL && n < MAX_MIGRATIONS)
-		if (is_migration(e->d_name))
-			names[n++] = strdup(e->d_name);
+		if (is_migration(e->d_name) && (names[n] = strdup(e->d_name)) != NULL)
+			n++;
 	closedir(d);
-	qsort(names, n, sizeof(names[0]), by_name);
+	qsort(names, (size_t)n, sizeof(names[0]), by_name);
+	return n;
+}
+
+static int run_all(PGconn *c, const char *dir)
+{
+	char *names[MAX_MIGRATIONS];
+	int n = list_migrations(dir, names);
+	if (n < 0)
+		return -1;
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0 && names[i] && !applied(c, names[i]))
+	for (int i = 0; i < n; i++) {
+		if (rc == 0 && !applied(c, names[i]))
 			rc = apply(c, dir, names[i]);
 		free(names[i]);
 	}
 	return rc;
+}
+
+int migrate_status(PGconn *c, const char *home, int *done, int *pending, char *last,
+		   size_t lastlen)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/schema", home);
+	char *names[MAX_MIGRATIONS];
+	int n = list_migrations(dir, names);
+	if (n < 0)
+		return -1;
+	PGresult *res = PQexec(c, "SELECT to_regclass('schema_migrations') IS NOT NULL"); /* -- static */
+	bool table = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+		     PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	*done = *pending = 0;
+	snprintf(last, lastlen, "%s", "");
+	for (int i = 0; i < n; i++) {
+		if (table && applied(c, names[i])) {
+			(*done)++;
+			snprintf(last, lastlen, "%s", names[i]);
+		} else {
+			(*pending)++;
+		}
+		free(names[i]);
+	}
+	return 0;
 }
 
 int migrate_run(const struct config *cfg)
@@ -120,6 +156,10 @@ int migrate_run(const struct config *cfg)
 		return 1;
 	}
 	PQclear(PQexec(c, "SET client_min_messages = warning")); /* -- static */
+	/* While the old version serves: a migration that would wait for a lock
+	 * held by live traffic fails (and can be run again) instead of making
+	 * every request queue behind it. */
+	PQclear(PQexec(c, "SET lock_timeout = '10s'")); /* -- static */
 	int rc = -1;
 	if (ok(c, PQexec(c, "SELECT pg_advisory_lock(7262001)"), "lock") && /* -- static */
 	    ok(c, PQexec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (" /* -- static */

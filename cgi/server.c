@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,26 @@ static void drain(struct master *m)
 			kill(m->pids[i], SIGKILL);
 }
 
+/* Give the socket to the web server's group (socket_group, e.g. www-data),
+ * so that nginx may connect and no one else; the service must be a member. */
+static int socket_group(const struct app *app)
+{
+	const char *name = app->cfg.socket_group;
+	if (name[0] == '\0')
+		return 0;
+	struct group *g = getgrnam(name);
+	if (g == NULL) {
+		log_error("socket_group: no group named %s", log_safe(name));
+		return -1;
+	}
+	if (chown(app->cfg.socket, (uid_t)-1, g->gr_gid) != 0) {
+		log_error("socket_group: cannot give %s to group %s: %s", app->cfg.socket,
+			  log_safe(name), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int server_run(struct app *app)
 {
 	if (FCGX_Init() != 0) {
@@ -142,7 +163,10 @@ int server_run(struct app *app)
 		log_error("cannot open %s", app->cfg.socket);
 		return 1;
 	}
-	chmod(app->cfg.socket, 0660);
+	if (chmod(app->cfg.socket, 0660) != 0 || socket_group(app) != 0) {
+		close(fd);
+		return 1;
+	}
 	struct master m = {.app = app, .fd = fd};
 
 	sigset_t block, old;

@@ -3,15 +3,19 @@
 # touches no network) when everything is already there.
 #   deploy/install-deps.sh          build + run dependencies
 #   deploy/install-deps.sh --test   also Chromium and the npm test packages (npm ci)
+#   deploy/install-deps.sh --deb    also what dpkg-buildpackage needs (make deb)
+#   deploy/install-deps.sh --redis  also redis-server (make test-multinode)
 # Installing nginx/postgresql may start Debian's own services; the local stack does not use
 # them (it runs its own instances on its own ports and sockets).
 set -euo pipefail
 
-TEST=0
+TEST=0 DEB=0 REDIS=0
 for a in "$@"; do
     case $a in
         --test) TEST=1 ;;
-        -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
+        --deb) DEB=1 ;;
+        --redis) REDIS=1 ;;
+        -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
         *) echo "install-deps.sh: unknown argument '$a'" >&2; exit 2 ;;
     esac
 done
@@ -21,7 +25,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 PKGS=(gcc make pkg-config postgresql nginx-light libnginx-mod-nchan libfcgi-dev libjson-c-dev
       libscrypt-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev libpq-dev
       libmagickwand-6.q16-dev curl)
-((TEST == 0)) || PKGS+=(chromium clang libclang-rt-14-dev)
+((TEST == 0)) || PKGS+=(chromium openssl clang libclang-rt-14-dev)
+((DEB == 0)) || PKGS+=(dpkg-dev debhelper)
+# The daemon is started by the multi-node test itself; Debian's service may run too.
+((REDIS == 0)) || PKGS+=(redis-server)
 
 missing=()
 for p in "${PKGS[@]}"; do

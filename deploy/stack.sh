@@ -124,7 +124,7 @@ stack_init() {
     _stack_check_sockpath "$var/pgrun/.s.PGSQL.5432.lock" || return 1
 
     local d
-    for d in run log pg pgrun nginx nginx/tmp; do mkdir -p "$var/$d"; done
+    for d in run log pg pgrun nginx nginx/tmp files; do mkdir -p "$var/$d"; done
     chmod 0711 "$var"                 # others (postgres) may traverse, not list
     chmod 0700 "$var/run" "$var/nginx" # FastCGI and publisher sockets: owner only
     chmod 0755 "$var/log"
@@ -247,6 +247,9 @@ stack_env() {
     export MESSLY_SECRET_FILE=$var/secret
     export MESSLY_HOME=$STACK_ROOT
     export MESSLY_ORIGIN=http://127.0.0.1:$port
+    export MESSLY_FILES_DIR=$var/files
+    # Only these settings: never an /etc/messly/messly.conf of this machine.
+    export MESSLY_CONFIG=/dev/null
 }
 
 # Render nginx/messly.conf.in into VAR/nginx/nginx.conf.

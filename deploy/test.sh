@@ -4,8 +4,9 @@
 # (the C unit tests are run by the Makefile). The stack lives in a fresh directory under
 # build/test-var/ that is removed at the end unless KEEP_VAR=1. Any sanitizer report written
 # by the app (ASan/UBSan/LSan, log_path=VAR/log/sanitizer.*) fails the run.
-# Exported for the tests: MESSLY_URL, MESSLY_VAR, MESSLY_NGINX_PID, MESSLY_DB and the rest of
-# the app's environment (see stack_env in deploy/stack.sh).
+# Exported for the tests: MESSLY_URL, MESSLY_VAR, MESSLY_NGINX_PID, MESSLY_BIN, MESSLY_DB and the
+# rest of the app's environment (see stack_env in deploy/stack.sh). MESSLY_TESTS picks the test
+# directories (default: tests/api tests/browser tests/deploy).
 set -euo pipefail
 
 [[ $# -eq 1 ]] || { echo "usage: $0 BINARY" >&2; exit 2; }
@@ -91,16 +92,18 @@ stack_start_nginx "$VAR" "$PORT" 10000r/s 100000
 export MESSLY_URL=http://127.0.0.1:$PORT
 export MESSLY_VAR=$VAR
 export MESSLY_NGINX_PID=$STACK_NGINX_PID
+export MESSLY_BIN=$BIN               # tests/deploy start more nodes and run the commands
 stack_msg "stack up at $MESSLY_URL (state in $VAR)"
 
 dirs=()
-for d in tests/api tests/browser; do
+# MESSLY_TESTS: the directories to run (make test-multinode sets tests/multinode).
+for d in ${MESSLY_TESTS:-tests/api tests/browser tests/deploy}; do
     if [[ -d $d ]] && [[ -n $(find "$d" -name '*.test.mjs' -print -quit) ]]; then
         dirs+=("$d/")
     fi
 done
 if ((${#dirs[@]} == 0)); then
-    stack_msg "no *.test.mjs files under tests/api or tests/browser; nothing to run"
+    stack_msg "no *.test.mjs files under ${MESSLY_TESTS:-tests/api tests/browser tests/deploy}; nothing to run"
 else
     stack_msg "node --test --test-concurrency=1 ${dirs[*]}"
     if ! node --test --test-concurrency=1 "${dirs[@]}"; then
