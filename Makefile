@@ -1,5 +1,6 @@
 # Messly build. `make run` starts the whole stack; `make test` runs every test.
-# MODE=release (default): optimised; MODE=test: sanitizers (address, undefined).
+# MODE=release (default): optimised; MODE=test: sanitizers (address, undefined) and the
+# test-only fault injection points (-DMESSLY_FAULTS, cgi/fault.h).
 
 MODE ?= release
 BUILD := build/$(MODE)
@@ -9,7 +10,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-forma
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lscrypt
 ifeq ($(MODE),test)
-CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -DMESSLY_FAULTS
 LDFLAGS_MODE := -fsanitize=address,undefined
 else
 CFLAGS_MODE := -O2 -g

@@ -32,6 +32,13 @@ struct config {
 	int workers;                /* MESSLY_WORKERS or --workers */
 	size_t max_body;            /* bytes accepted in a form/JSON body */
 	int session_days;           /* session lifetime */
+	/* rate limits (cgi/ratelimit.c) */
+	int login_account_max;      /* failed logins per account an hour */
+	int login_addr_max;         /* failed logins per address an hour */
+	int register_addr_max;      /* registrations per address an hour */
+	int send_burst;             /* messages a user may send at once */
+	int send_per_minute;        /* ... and then this many a minute */
+	const char *limit_exempt;   /* addresses exempt from per-address limits */
 };
 
 struct app {

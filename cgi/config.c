@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,29 @@ static int env_long(const char *name, long dflt, long min, long max, long *out,
 	return 0;
 }
 
+static int config_load_limits(struct config *cfg, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		long dflt;
+		size_t offset;
+	} limits[] = {
+		{"MESSLY_LIMIT_LOGIN_ACCOUNT", 100, offsetof(struct config, login_account_max)},
+		{"MESSLY_LIMIT_LOGIN_ADDR", 300, offsetof(struct config, login_addr_max)},
+		{"MESSLY_LIMIT_REGISTER_ADDR", 20, offsetof(struct config, register_addr_max)},
+		{"MESSLY_LIMIT_SEND_BURST", 30, offsetof(struct config, send_burst)},
+		{"MESSLY_LIMIT_SEND_PER_MINUTE", 60, offsetof(struct config, send_per_minute)},
+	};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		long n;
+		if (env_long(limits[i].name, limits[i].dflt, 1, 1000000, &n, err, errlen))
+			return -1;
+		*(int *)((char *)cfg + limits[i].offset) = (int)n;
+	}
+	cfg->limit_exempt = env_or("MESSLY_LIMIT_EXEMPT", "");
+	return 0;
+}
+
 int config_load(struct config *cfg, char *err, size_t errlen)
 {
 	long n;
@@ -59,7 +83,7 @@ int config_load(struct config *cfg, char *err, size_t errlen)
 	if (env_long("MESSLY_SESSION_DAYS", 30, 1, 3650, &n, err, errlen))
 		return -1;
 	cfg->session_days = (int)n;
-	return 0;
+	return config_load_limits(cfg, err, errlen);
 }
 
 int config_load_secret(struct app *app, char *err, size_t errlen)
