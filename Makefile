@@ -1,5 +1,6 @@
 # Messly build. `make run` starts the whole stack; `make test` runs every test.
-# MODE=release (default): optimised; MODE=test: sanitizers (address, undefined).
+# MODE=release (default): optimised; MODE=test: sanitizers (address, undefined) and the
+# test-only fault injection points (-DMESSLY_FAULTS, cgi/fault.h).
 
 MODE ?= release
 BUILD := build/$(MODE)
@@ -9,7 +10,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-forma
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lscrypt
 ifeq ($(MODE),test)
-CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -DMESSLY_FAULTS
 LDFLAGS_MODE := -fsanitize=address,undefined
 else
 CFLAGS_MODE := -O2 -g
@@ -33,7 +34,13 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode
+.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode check-security security-summary
+
+# Figures of the last test run (fuzz corpus replays, hostile requests, sanitizer reports,
+# crashes, faults), summed up by `make security-summary`.
+REPORT := build/report
+# What `make check-security` runs on the stack (the whole of `make test` runs everything).
+SECURITY_TESTS := tests/api/hostile.test.mjs tests/api/headers.test.mjs tests/api/limits.test.mjs tests/faults/
 all: $(BUILD)/messly
 
 deps:
@@ -65,8 +72,13 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(wildcard cgi/*.h)
 	clang $(FUZZ_CFLAGS) $< $(FUZZ_LIB) $(shell pkg-config --libs json-c libcmark-gfm) -o $@
 
 fuzz-regress: $(FUZZ_BINS)
-	@set -e; for b in $(FUZZ_BINS); do n=$${b#build/fuzz/fuzz_}; \
-	  echo "== corpus $$n"; $$b -runs=0 tests/fuzz/corpus/$$n 2>&1 | tail -n 1; done
+	@set -e; mkdir -p $(REPORT); json='{'; sep=''; \
+	for b in $(FUZZ_BINS); do n=$${b#build/fuzz/fuzz_}; echo "== corpus $$n"; \
+	  if ! $$b -runs=0 tests/fuzz/corpus/$$n >build/fuzz/$$n.log 2>&1; then \
+	    cat build/fuzz/$$n.log; echo "FAILED: the $$n corpus crashed its target" >&2; exit 1; fi; \
+	  tail -n 1 build/fuzz/$$n.log; runs=$$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' build/fuzz/$$n.log); \
+	  json="$$json$$sep\"$$n\": $${runs:-0}"; sep=', '; done; \
+	echo "$$json}" >$(REPORT)/fuzz.json
 
 fuzz: $(FUZZ_BINS)
 	@set -e; for b in $(FUZZ_BINS); do n=$${b#build/fuzz/fuzz_}; \
@@ -83,9 +95,24 @@ run: deps
 
 test:
 	@deploy/install-deps.sh --test
+	@rm -rf $(REPORT)
 	@$(MAKE) --no-print-directory MODE=test all unit
 	@$(MAKE) --no-print-directory fuzz-regress
-	@deploy/test.sh build/test/messly
+	@rc=0; deploy/test.sh build/test/messly || rc=1; \
+	  $(MAKE) --no-print-directory security-summary || rc=1; exit $$rc
+
+# The security and reliability suite alone: every fuzz corpus, the hostile-input, header
+# and limit tests and the fault test on a sanitizer build, then the summary.
+check-security:
+	@deploy/install-deps.sh --test
+	@rm -rf $(REPORT)
+	@$(MAKE) --no-print-directory MODE=test all
+	@$(MAKE) --no-print-directory fuzz-regress
+	@rc=0; MESSLY_TESTS="$(SECURITY_TESTS)" deploy/test.sh build/test/messly || rc=1; \
+	  $(MAKE) --no-print-directory security-summary || rc=1; exit $$rc
+
+security-summary:
+	@node tests/security-summary.mjs $(REPORT)
 
 clean:
 	rm -rf build

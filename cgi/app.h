@@ -38,6 +38,13 @@ struct config {
 	const char *values[32];     /* every setting's effective value as text (config.c) */
 	int lines[32];              /* the file's line of each value; 0 default, -1 env */
 	char *file_text;            /* the file's text, which values[] point into */
+	/* rate limits (cgi/ratelimit.c) */
+	int login_account_max;      /* failed logins per account an hour */
+	int login_addr_max;         /* failed logins per address an hour */
+	int register_addr_max;      /* registrations per address an hour */
+	int send_burst;             /* messages a user may send at once */
+	int send_per_minute;        /* ... and then this many a minute */
+	const char *limit_exempt;   /* addresses exempt from per-address limits */
 };
 
 struct app {

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,12 @@ enum {
 	SET_SCRYPT_N,
 	SET_MAX_BODY,
 	SET_SESSION_DAYS,
+	SET_LIMIT_LOGIN_ACCOUNT,
+	SET_LIMIT_LOGIN_ADDR,
+	SET_LIMIT_REGISTER_ADDR,
+	SET_LIMIT_SEND_BURST,
+	SET_LIMIT_SEND_PER_MINUTE,
+	SET_LIMIT_EXEMPT,
 	SET__MAX
 };
 
@@ -43,6 +50,18 @@ static const struct setting settings[SET__MAX] = {
 	[SET_SCRYPT_N] = {"scrypt_n", "MESSLY_SCRYPT_N", "32768", true, 1024, 1L << 20},
 	[SET_MAX_BODY] = {"max_body", "MESSLY_MAX_BODY", "65536", true, 1024, 1L << 24},
 	[SET_SESSION_DAYS] = {"session_days", "MESSLY_SESSION_DAYS", "30", true, 1, 3650},
+	/* rate limits (cgi/ratelimit.c) */
+	[SET_LIMIT_LOGIN_ACCOUNT] = {"limit_login_account", "MESSLY_LIMIT_LOGIN_ACCOUNT", "100",
+				     true, 1, 1000000},
+	[SET_LIMIT_LOGIN_ADDR] = {"limit_login_addr", "MESSLY_LIMIT_LOGIN_ADDR", "300", true, 1,
+				  1000000},
+	[SET_LIMIT_REGISTER_ADDR] = {"limit_register_addr", "MESSLY_LIMIT_REGISTER_ADDR", "20",
+				     true, 1, 1000000},
+	[SET_LIMIT_SEND_BURST] = {"limit_send_burst", "MESSLY_LIMIT_SEND_BURST", "30", true, 1,
+				  1000000},
+	[SET_LIMIT_SEND_PER_MINUTE] = {"limit_send_per_minute", "MESSLY_LIMIT_SEND_PER_MINUTE",
+				       "60", true, 1, 1000000},
+	[SET_LIMIT_EXEMPT] = {"limit_exempt", "MESSLY_LIMIT_EXEMPT", "", false, 0, 0},
 };
 
 _Static_assert(SET__MAX <= sizeof(((struct config *)0)->values) / sizeof(char *),
@@ -229,6 +248,12 @@ static int convert(struct config *cfg, char *err, size_t errlen)
 	cfg->scrypt_n = (uint32_t)num[SET_SCRYPT_N];
 	cfg->max_body = (size_t)num[SET_MAX_BODY];
 	cfg->session_days = (int)num[SET_SESSION_DAYS];
+	cfg->login_account_max = (int)num[SET_LIMIT_LOGIN_ACCOUNT];
+	cfg->login_addr_max = (int)num[SET_LIMIT_LOGIN_ADDR];
+	cfg->register_addr_max = (int)num[SET_LIMIT_REGISTER_ADDR];
+	cfg->send_burst = (int)num[SET_LIMIT_SEND_BURST];
+	cfg->send_per_minute = (int)num[SET_LIMIT_SEND_PER_MINUTE];
+	cfg->limit_exempt = cfg->values[SET_LIMIT_EXEMPT];
 	return 0;
 }
 

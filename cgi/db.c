@@ -80,6 +80,9 @@
 #define INVITE_STATE(i) \
 	"(" i ".revoked_at IS NULL AND (" i ".expires_at IS NULL OR " i ".expires_at > now())" \
 	" AND (" i ".max_uses IS NULL OR " i ".uses < " i ".max_uses))"
+/* A send bucket's tokens now: refilled at $7 a second up to $6. */
+#define SEND_TOKENS \
+	"least($6::float8, b.tokens + $7::float8 * greatest(0, extract(epoch FROM now() - b.at))::float8)"
 
 static const struct {
 	const char *sql;
@@ -98,10 +101,26 @@ static const struct {
 		" VALUES ($1::bytea, $2, $3, now() + make_interval(days => $4::int), $5, $6)", 6},
 	[STMT_SESSION_DELETE] = {
 		"DELETE FROM sessions WHERE token_hash = $1::bytea", 1},
+	/* Always one row: the user (NULL columns when unknown), the key its
+	 * failures count under, and the seconds until the account or the address
+	 * may try again (NULL: allowed). Blocked while the window holds the
+	 * budget's worth of failures: until the budget-th most recent is an hour old. */
 	[STMT_LOGIN_LOOKUP] = {
-		"SELECT " ME_COLS ", u.password_hash, u.deactivated_at IS NOT NULL FROM users u"
-		" WHERE (lower(u.email) = lower($1) OR lower(u.nickname) = lower($1))"
-		" AND NOT u.is_system AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL LIMIT 1", 1},
+		/* cols 0..10 ME_COLS (NULL for an unknown login), 11 the hash, 12
+		 * deactivated, 13 the key failures count under, 14 the seconds to
+		 * wait when over a limit (else NULL); always one row */
+		"WITH u AS (SELECT * FROM users"
+		"   WHERE (lower(email) = lower($1) OR lower(nickname) = lower($1))"
+		"   AND NOT is_system AND password_hash IS NOT NULL AND deleted_at IS NULL LIMIT 1),"
+		" k AS (SELECT coalesce('u:' || (SELECT id FROM u), 'l:' || lower($1)) AS acct)"
+		" SELECT " ME_COLS ", u.password_hash, u.deactivated_at IS NOT NULL, k.acct,"
+		"   ceil(extract(epoch FROM greatest("
+		"     (SELECT a.at FROM auth_attempts a WHERE a.key = k.acct"
+		"       AND a.at > now() - interval '1 hour' ORDER BY a.at DESC OFFSET $2::int - 1 LIMIT 1),"
+		"     (SELECT a.at FROM auth_attempts a WHERE a.key = $3"
+		"       AND a.at > now() - interval '1 hour' ORDER BY a.at DESC OFFSET $4::int - 1 LIMIT 1))"
+		"   + interval '1 hour' - now()))::bigint"
+		" FROM k LEFT JOIN u ON true", 4},
 	[STMT_REGISTER] = {
 		"WITH u AS (INSERT INTO users (email, nickname, name, password_hash, lang, is_admin)"
 		"   VALUES ($1, $2, $3, $4, $5, NOT EXISTS (SELECT 1 FROM users WHERE NOT is_system))"
@@ -166,14 +185,22 @@ static const struct {
 		"   (SELECT messly_blocked(id, $1) FROM peer)", 2},
 	[STMT_MESSAGES_BEFORE] = {HISTORY("x.seq < $3", "seq", "DESC"), 4},
 	[STMT_EVENTS_AFTER] = {HISTORY("x.version_seq > $3", "version_seq", "ASC"), 4},
+	/* The sender's token bucket ($6 burst, $7 tokens a second) is taken in
+	 * the same statement (a retry of a stored message takes none); refused:
+	 * one row of NULLs whose last column is the wait in seconds. */
 	[STMT_SEND] = {
 		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2"
 		"   AND NOT messly_direct_blocked($1, $2)),"
 		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
 		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = $2 AND x.client_id = $3"
 		"   AND EXISTS (SELECT 1 FROM mb)),"
+		" tb AS (INSERT INTO send_budget AS b (user_id, tokens, at)"
+		"   SELECT $2, $6::float8 - 1, now()"
+		"   WHERE EXISTS (SELECT 1 FROM mb) AND NOT EXISTS (SELECT 1 FROM dup)"
+		"   ON CONFLICT (user_id) DO UPDATE SET at = greatest(b.at, now()), tokens = " SEND_TOKENS " - 1"
+		"   WHERE " SEND_TOKENS " >= 1 RETURNING 1),"
 		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
-		"   WHERE id = $1 AND EXISTS (SELECT 1 FROM mb) AND NOT EXISTS (SELECT 1 FROM dup)"
+		"   WHERE id = $1 AND EXISTS (SELECT 1 FROM tb)"
 		"   RETURNING last_seq, last_message_at),"
 		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
 		"   client_id, created_at)"
@@ -184,7 +211,11 @@ static const struct {
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
 		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
 		ISO("r.created_at") ","
-		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1) FROM r", 5},
+		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1), NULL::bigint FROM r"
+		" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+		"   greatest(1, ceil((1 - coalesce((SELECT " SEND_TOKENS " FROM send_budget b"
+		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint"
+		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 7},
 	[STMT_READ] = {
 		"UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, least($3::bigint, c.last_seq))"
 		" FROM chats c WHERE c.id = mb.chat_id AND mb.chat_id = $2 AND mb.user_id = $1"
@@ -432,6 +463,18 @@ static const struct {
 		" SELECT id FROM u", 2},
 	/* deploy: maintenance */
 	[STMT_SESSIONS_PURGE] = {"DELETE FROM sessions WHERE expires_at < now()", 0},
+	[STMT_AUTH_FAILED] = {
+		"WITH ins AS (INSERT INTO auth_attempts (key)"
+		"   SELECT k FROM unnest(ARRAY[$1, $2]::text[]) k WHERE k IS NOT NULL),"
+		/* keep the table small: each failure also clears a few expired rows */
+		" old AS (DELETE FROM auth_attempts WHERE ctid = ANY (ARRAY("
+		"   SELECT ctid FROM auth_attempts WHERE at < now() - interval '1 hour' LIMIT 20)))"
+		" SELECT 1", 2},
+	[STMT_AUTH_TAKE] = {
+		"WITH n AS (SELECT (SELECT at FROM auth_attempts WHERE key = $1"
+		"   AND at > now() - interval '1 hour' ORDER BY at DESC OFFSET $2::int - 1 LIMIT 1) AS nth),"
+		" ins AS (INSERT INTO auth_attempts (key) SELECT $1 FROM n WHERE n.nth IS NULL)"
+		" SELECT ceil(extract(epoch FROM n.nth + interval '1 hour' - now()))::bigint FROM n", 2},
 };
 
 struct db {

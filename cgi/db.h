@@ -12,7 +12,7 @@ enum stmt {
 	STMT_SESSION_USER,    /* token hash -> user */
 	STMT_SESSION_CREATE,  /* new session row */
 	STMT_SESSION_DELETE,  /* logout */
-	STMT_LOGIN_LOOKUP,    /* email or nickname -> user + password hash */
+	STMT_LOGIN_LOOKUP,    /* email or nickname -> user + password hash + limit */
 	STMT_REGISTER,        /* user + welcome chat + welcome message + session */
 	STMT_USERS_SEARCH,    /* nickname prefix search */
 	STMT_SET_LANG,        /* user's language */
@@ -21,7 +21,7 @@ enum stmt {
 	STMT_DIRECT_OPEN,     /* find or create a direct chat */
 	STMT_MESSAGES_BEFORE, /* a page of history, membership checked */
 	STMT_EVENTS_AFTER,    /* catch-up after a seq, membership checked */
-	STMT_SEND,            /* bump seq + insert + idempotency + fan-out list */
+	STMT_SEND,            /* send budget + bump seq + insert + idempotency + fan-out list */
 	STMT_READ,            /* move the read position forward */
 	/* group chats (h_groups.c) */
 	STMT_GROUP_CREATE,    /* chat + owner + members + "created" message */
@@ -57,6 +57,9 @@ enum stmt {
 	STMT_ACCOUNT_DELETE,  /* anonymise the user, drop sessions and blocks */
 	/* deploy: maintenance */
 	STMT_SESSIONS_PURGE,  /* delete expired sessions (messly maintenance) */
+	/* limits (cgi/ratelimit.c) */
+	STMT_AUTH_FAILED,     /* record a failed login (account + address) */
+	STMT_AUTH_TAKE,       /* take one attempt from an address's hourly budget */
 	STMT__MAX
 };
 

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
+#include "ratelimit.h"
 #include "markdown.h"
 #include "model.h"
 #include "publish.h"
@@ -126,6 +127,8 @@ void h_register(struct req *r)
 		register_refused(r, &f, errors, reserved ? 409 : 422, bad);
 		return;
 	}
+	if (!limit_take_register(r))
+		return;
 	char hash[SCRYPT_MCF_LEN], token[TOKEN_HEX_LEN + 1], lit[67];
 	if (auth_hash_password(r->app, f.password, hash) != 0 || auth_new_token(token, lit) != 0) {
 		view_error(r, 500, "err.internal", NULL);
@@ -190,19 +193,30 @@ void h_login(struct req *r)
 			login_page(r, 401, login, i18n_get(r->app->tpl, r->lang, "err.login.failed"));
 		return;
 	}
-	const char *params[] = {login};
+	const char *addr = limit_addr_key(r, 'a');
+	const char *params[] = {login, limit_param(r, r->app->cfg.login_account_max), addr,
+				limit_param(r, r->app->cfg.login_addr_max)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_LOGIN_LOOKUP, params, 1, &res);
-	if (st != DB_OK) {
+	enum db_status st = db_run(r, STMT_LOGIN_LOOKUP, params, 4, &res);
+	if (st != DB_OK || PQntuples(res) != 1) {
 		view_db_error(r, st);
 		return;
 	}
+	if (db_text(res, 0, 14) != NULL) { /* too many failures: refused before hashing */
+		limit_retry_after(r, db_int(res, 0, 14));
+		if (r->want_json)
+			view_error(r, 429, "err.login.limited", NULL);
+		else
+			login_page(r, 429, login, i18n_get(r->app->tpl, r->lang, "err.login.limited"));
+		return;
+	}
 	bool ok = false;
-	if (PQntuples(res) == 1)
+	if (db_text(res, 0, 0) != NULL) /* a known login */
 		ok = auth_check_password(db_text(res, 0, 11), password);
 	else
 		auth_dummy_check(r->app, password);
 	if (!ok) {
+		limit_login_failed(r, db_text(res, 0, 13), addr);
 		if (r->want_json)
 			view_error(r, 401, "err.login.failed", NULL);
 		else

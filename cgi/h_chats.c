@@ -8,8 +8,10 @@
 #include "blocks.h"
 #include "crypto.h"
 #include "db.h"
+#include "fault.h"
 #include "handlers.h"
 #include "http.h"
+#include "ratelimit.h"
 #include "log.h"
 #include "markdown.h"
 #include "model.h"
@@ -390,13 +392,16 @@ void h_message_send(struct req *r)
 		view_error(r, 500, "err.internal", NULL);
 		return;
 	}
-	const char *params[] = {id_str(r, chat), me_id(r), client_id, text, html};
+	const struct config *cfg = &r->app->cfg;
+	const char *params[] = {id_str(r, chat), me_id(r), client_id, text, html,
+				limit_param(r, cfg->send_burst), limit_send_rate(r)};
 	PGresult *res = NULL;
 	enum db_status st = DB_CONFLICT;
+	fault_point("send.before-commit"); /* STMT_SEND is the whole transaction */
 	/* A concurrent retry with the same client_id loses the unique index
 	 * race; running again finds the first message. */
 	for (int attempt = 0; attempt < 3 && st == DB_CONFLICT; attempt++)
-		st = db_run(r, STMT_SEND, params, 5, &res);
+		st = db_run(r, STMT_SEND, params, 7, &res);
 	if (st != DB_OK) {
 		view_db_error(r, st);
 		return;
@@ -409,6 +414,12 @@ void h_message_send(struct req *r)
 			view_error(r, 404, "err.not_found", NULL);
 		return;
 	}
+	if (db_text(res, 0, 9) != NULL) { /* the sender's budget is spent */
+		limit_retry_after(r, db_int(res, 0, 9));
+		send_refused(r, 429, "err.rate_limited", raw);
+		return;
+	}
+	fault_point("send.after-commit");
 	bool created = db_bool(res, 0, 0);
 	struct json_object *msg = json_object_new_object();
 	jset_int(msg, "id", db_int(res, 0, 1));
@@ -424,8 +435,10 @@ void h_message_send(struct req *r)
 	message_add_preview(msg);
 	struct json_object *m = view_object(r);
 	jset(m, "message", msg);
-	if (created)
-		publish_message(r, msg, db_text(res, 0, 8));
+	/* A retry republishes too: its first attempt may have died between the
+	 * commit and the publish; members drop what they already have by seq. */
+	publish_message(r, msg, db_text(res, 0, 8));
+	fault_point("send.after-publish");
 	if (r->want_json) {
 		view_json(r, created ? 201 : 200, m);
 		return;

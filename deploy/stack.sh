@@ -8,6 +8,7 @@
 #   stack_env VAR PORT                      export MESSLY_* for the app and the tests
 #   stack_start_app BINARY VAR [WORKERS]    BINARY migrate; BINARY serve --workers N (background)
 #   stack_start_nginx VAR PORT RATE BURST   render nginx/messly.conf.in, start nginx (background)
+#   stack_restart_nginx VAR                 stop nginx, start it again on its rendered config
 #   stack_stop VAR                          stop app, nginx, PostgreSQL; never fails
 #   free_port                               print a free TCP port on 127.0.0.1
 #
@@ -17,6 +18,9 @@
 
 STACK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 STACK_APP_LOG_TO_TERMINAL=${STACK_APP_LOG_TO_TERMINAL:-1}
+# Addresses (space- or comma-separated) exempt from nginx's per-address limits; the test
+# suite exempts its own 127.0.0.1 and tests the limits from other loopback addresses.
+STACK_LIMIT_EXEMPT=${STACK_LIMIT_EXEMPT:-}
 # Set by stack_start_app / stack_start_nginx: pids of the app master and the nginx master.
 export STACK_APP_PID="" STACK_NGINX_PID=""
 
@@ -254,7 +258,11 @@ stack_env() {
 
 # Render nginx/messly.conf.in into VAR/nginx/nginx.conf.
 stack_render_nginx() {
-    local var=$1 port=$2 rate=$3 burst=$4 user_expr
+    local var=$1 port=$2 rate=$3 burst=$4 user_expr geo="" a
+    for a in ${STACK_LIMIT_EXEMPT//,/ }; do
+        [[ $a =~ ^[0-9a-fA-F.:/]+$ ]] || { stack_die "bad address in STACK_LIMIT_EXEMPT: $a"; return 1; }
+        geo+="$a 1; "
+    done
     local tmpl=$STACK_ROOT/nginx/messly.conf.in out=$var/nginx/nginx.conf
     [[ -f $tmpl ]] || { stack_die "missing $tmpl"; return 1; }
     if _stack_is_root; then
@@ -272,6 +280,7 @@ stack_render_nginx() {
             -e "s|@VAR@|$(_stack_sed_escape "$var")|g" \
             -e "s|@AUTH_RATE@|$(_stack_sed_escape "$rate")|g" \
             -e "s|@AUTH_BURST@|$(_stack_sed_escape "$burst")|g" \
+            -e "s|@LIMIT_EXEMPT_GEO@|$(_stack_sed_escape "$geo")|g" \
             "$tmpl"
     } >"$out.tmp"
     if grep -n '@[A-Z_]\{1,\}@' "$out.tmp" >&2; then
@@ -299,9 +308,18 @@ stack_start_nginx() {
         stack_die "nginx -t failed for $conf"
         return 1
     fi
+    _stack_launch_nginx "$var" "$port"
+}
+
+# Start nginx on VAR's rendered config and wait until it answers on PORT.
+_stack_launch_nginx() {
+    local var=$1 port=$2 pid
+    local conf=$var/nginx/nginx.conf
     rm -f "$var/run/nchan-pub.sock"     # a stale socket from a killed run would make bind() fail
     stack_msg "starting nginx on 127.0.0.1:$port (config $conf)"
-    setsid nginx -p "$var/nginx" -e "$var/log/nginx-error.log" -c "$conf" </dev/null &
+    # stdout/stderr to the error log: a caller that reads our output (deploy/nginx.sh run
+    # from a test) must not wait for nginx to close it
+    setsid nginx -p "$var/nginx" -e "$var/log/nginx-error.log" -c "$conf" </dev/null >/dev/null 2>>"$var/log/nginx-error.log" &
     pid=$!
     disown "$pid" 2>/dev/null || true
     printf '%s\n' "$pid" >"$var/run/nginx.master"
@@ -320,6 +338,21 @@ stack_start_nginx() {
     done
     stack_die "nginx did not answer on 127.0.0.1:$port within 20 s"
     return 1
+}
+
+# Restart nginx the way an operator would (stop, then start with the same command line as
+# stack_start_nginx, on the config it rendered); its pid goes to VAR/run/nginx.master and
+# STACK_NGINX_PID. Every live socket is dropped and nchan's message buffer is lost.
+stack_restart_nginx() {
+    local var pid port
+    var=$(_stack_abs "$1") || return 1
+    [[ -s $var/nginx/nginx.conf ]] || { stack_die "no rendered nginx config in $var (start the stack first)"; return 1; }
+    port=$(sed -n 's/^[[:space:]]*listen 127\.0\.0\.1:\([0-9]\{1,5\}\);.*/\1/p' "$var/nginx/nginx.conf" | head -n1)
+    [[ -n $port ]] || { stack_die "no listen port in $var/nginx/nginx.conf"; return 1; }
+    if pid=$(_stack_pidfile_alive "$var/run/nginx.master" nginx) || pid=$(_stack_pidfile_alive "$var/run/nginx.pid" nginx); then
+        _stack_stop_group nginx "$pid" QUIT 3
+    fi
+    _stack_launch_nginx "$var" "$port"
 }
 
 stack_start_app() {
