@@ -4,7 +4,7 @@
 MODE ?= release
 BUILD := build/$(MODE)
 CC ?= cc
-PKGS := json-c libpq libcurl libcmark-gfm
+PKGS := json-c libpq libcurl libcmark-gfm MagickWand
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lscrypt
@@ -23,8 +23,15 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit clean stop
+.PHONY: all deps run test unit clean stop tools
 all: $(BUILD)/messly
+
+# Test helpers (real images for the tests; no sanitizers: not server code).
+TOOLS := $(BUILD)/tools/mkimage
+tools: $(TOOLS)
+$(BUILD)/tools/%: tests/tools/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 $< -o $@ $(LIBS)
 
 deps:
 	@deploy/install-deps.sh
@@ -40,8 +47,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDFLAGS_MODE) $(LIBS) -o $@
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+# The project's ImageMagick policy is in force in the tests as in production.
+unit: $(UNIT_BINS) $(TOOLS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+		MAGICK_CONFIGURE_PATH=$(CURDIR)/deploy/imagemagick MESSLY_TOOLS=$(CURDIR)/$(BUILD)/tools $$t; done
 
 run: deps
 	@$(MAKE) --no-print-directory MODE=release all
@@ -49,7 +58,7 @@ run: deps
 
 test:
 	@deploy/install-deps.sh --test
-	@$(MAKE) --no-print-directory MODE=test all unit
+	@$(MAKE) --no-print-directory MODE=test all unit tools
 	@deploy/test.sh build/test/messly
 
 clean:

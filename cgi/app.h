@@ -32,6 +32,8 @@ struct config {
 	int workers;                /* MESSLY_WORKERS or --workers */
 	size_t max_body;            /* bytes accepted in a form/JSON body */
 	int session_days;           /* session lifetime */
+	const char *files_dir;      /* blob store (MESSLY_FILES_DIR), outside the web root */
+	size_t max_upload;          /* bytes of one upload request (MESSLY_MAX_UPLOAD) */
 };
 
 struct app {
@@ -53,6 +55,7 @@ struct user {
 	int64_t id;
 	const char *nickname, *name, *email, *lang;
 	bool is_admin;
+	int64_t avatar_id; /* 0: none (the initials badge) */
 };
 
 struct route;

@@ -66,6 +66,7 @@ int auth_identify(struct req *r)
 	u->email = db_text(res, 0, 3);
 	u->lang = db_text(res, 0, 4);
 	u->is_admin = db_bool(res, 0, 5);
+	u->avatar_id = db_int(res, 0, 6);
 	r->me = u;
 	r->auth = kind;
 	memcpy(r->session_hash, raw, 32);

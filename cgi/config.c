@@ -59,6 +59,10 @@ int config_load(struct config *cfg, char *err, size_t errlen)
 	if (env_long("MESSLY_SESSION_DAYS", 30, 1, 3650, &n, err, errlen))
 		return -1;
 	cfg->session_days = (int)n;
+	cfg->files_dir = env_or("MESSLY_FILES_DIR", "var/files");
+	if (env_long("MESSLY_MAX_UPLOAD", 50L << 20, 1024, 1L << 32, &n, err, errlen))
+		return -1;
+	cfg->max_upload = (size_t)n;
 	return 0;
 }
 

@@ -12,16 +12,27 @@
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 /* A message row (11 columns): see message_from_row() in model.c. */
+/* A file entry as JSON (see file_from_json() in model.c). */
+#define FILE_OBJ(f) \
+	"json_build_object('id', " f ".id, 'kind', " f ".kind, 'name', " f ".name, 'type', " f ".type," \
+	" 'size', " f ".size, 'width', " f ".width, 'height', " f ".height," \
+	" 'thumb_width', " f ".thumb_width, 'thumb_height', " f ".thumb_height)"
+#define MSG_FILES(m) \
+	"CASE WHEN " m ".kind = 'file' THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position)" \
+	" FROM files f WHERE f.message_id = " m ".id) END"
+
+/* A message row (12 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
-	", s.id, s.nickname, s.name, m.version_seq"
+	", s.id, s.nickname, s.name, m.version_seq, " MSG_FILES("m")
 
-/* A chat row (9 columns) followed by its last message (MSG_COLS). */
+/* A chat row (9 columns) followed by its last message (MSG_COLS), then
+ * the peer's and the chat's avatar ids. */
 #define CHAT_SELECT \
 	"SELECT c.id, c.kind, c.title, c.last_seq, mb.last_read_seq, " ISO("c.last_message_at") \
-	", p.id, p.nickname, p.name, " MSG_COLS \
+	", p.id, p.nickname, p.name, " MSG_COLS ", p.avatar_id, c.avatar_id" \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
-	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name FROM members m2" \
+	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name, u.avatar_id FROM members m2" \
 	"   JOIN users u ON u.id = m2.user_id" \
 	"   WHERE m2.chat_id = c.id AND m2.user_id <> mb.user_id LIMIT 1) p ON c.kind = 'direct'" \
 	" LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq" \
@@ -38,12 +49,23 @@
 	" LEFT JOIN users s ON s.id = m.sender_id" \
 	" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m." key " ASC"
 
+/* Who shares a chat with user $1 (the audience of their avatar). */
+#define SHARERS \
+	"(SELECT string_agg(DISTINCT m2.user_id::text, ',') FROM members m1" \
+	" JOIN members m2 ON m2.chat_id = m1.chat_id WHERE m1.user_id = $1)"
+
+/* A file row (20 columns): see file_from_row() in model.c. */
+#define FILE_COLS \
+	"f.id, f.chat_id, f.message_id, f.kind, f.name, f.type, f.size, f.sha256, f.width, f.height," \
+	" f.view_sha256, f.view_width, f.view_height, f.thumb_sha256, f.thumb_width, f.thumb_height, " \
+	ISO("f.created_at") ", u.id, u.nickname, u.name"
+
 static const struct {
 	const char *sql;
 	int nparams;
 } statements[STMT__MAX] = {
 	[STMT_SESSION_USER] = {
-		"SELECT u.id, u.nickname, u.name, u.email, u.lang, u.is_admin"
+		"SELECT u.id, u.nickname, u.name, u.email, u.lang, u.is_admin, u.avatar_id"
 		" FROM sessions s JOIN users u ON u.id = s.user_id"
 		" WHERE s.token_hash = $1::bytea AND s.expires_at > now()", 1},
 	[STMT_SESSION_CREATE] = {
@@ -116,6 +138,69 @@ static const struct {
 		"UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, least($3::bigint, c.last_seq))"
 		" FROM chats c WHERE c.id = mb.chat_id AND mb.chat_id = $2 AND mb.user_id = $1"
 		" RETURNING mb.last_read_seq", 3},
+	[STMT_MEMBER] = {
+		"SELECT role FROM members WHERE chat_id = $1 AND user_id = $2", 2},
+	[STMT_SEND_FILES] = {
+		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2),"
+		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
+		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = $2 AND x.client_id = $3"
+		"   AND EXISTS (SELECT 1 FROM mb)),"
+		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
+		"   WHERE id = $1 AND EXISTS (SELECT 1 FROM mb) AND NOT EXISTS (SELECT 1 FROM dup)"
+		"   RETURNING last_seq, last_message_at),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
+		"   client_id, created_at)"
+		"   SELECT $1, last_seq, last_seq, $2, 'file', $4, $5, $3, last_message_at FROM bump"
+		"   RETURNING id, seq, kind, body, html, client_id, created_at),"
+		" f AS (INSERT INTO files (chat_id, message_id, position, uploader_id, kind, name, type,"
+		"   size, sha256, width, height, view_sha256, view_width, view_height, thumb_sha256,"
+		"   thumb_width, thumb_height, as_file)"
+		"   SELECT $1, ins.id, j.position, $2, j.kind, j.name, j.type, j.size, j.sha256, j.width,"
+		"   j.height, j.view_sha256, j.view_width, j.view_height, j.thumb_sha256, j.thumb_width,"
+		"   j.thumb_height, j.as_file FROM ins, jsonb_to_recordset($6::jsonb) AS j(position int,"
+		"   kind text, name text, type text, size bigint, sha256 text, width int, height int,"
+		"   view_sha256 text, view_width int, view_height int, thumb_sha256 text,"
+		"   thumb_width int, thumb_height int, as_file boolean)"
+		"   RETURNING *),"
+		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
+		"   WHERE members.chat_id = $1 AND members.user_id = $2),"
+		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
+		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
+		ISO("r.created_at") ","
+		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1),"
+		"   CASE WHEN r.created THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position) FROM f)"
+		"   ELSE (SELECT json_agg(" FILE_OBJ("x") " ORDER BY x.position) FROM files x"
+		"     WHERE x.message_id = r.id) END FROM r", 6},
+	[STMT_FILE_GET] = {
+		"SELECT " FILE_COLS " FROM files f"
+		" JOIN members mb ON mb.chat_id = f.chat_id AND mb.user_id = $1"
+		" LEFT JOIN users u ON u.id = f.uploader_id WHERE f.id = $2", 2},
+	[STMT_FILES_LIST] = {
+		"SELECT mb.role, c.kind, " FILE_COLS " FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" LEFT JOIN LATERAL (SELECT * FROM files x WHERE x.chat_id = mb.chat_id AND x.id < $3"
+		"   AND ($4 = '' OR x.kind = $4) ORDER BY x.id DESC LIMIT $5) f ON true"
+		" LEFT JOIN users u ON u.id = f.uploader_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY f.id DESC", 5},
+	[STMT_AVATAR_SET_USER] = {
+		"WITH a AS (INSERT INTO avatars (s48, s96, s256) VALUES ($2, $3, $4) RETURNING id),"
+		" u AS (UPDATE users SET avatar_id = a.id FROM a WHERE users.id = $1 RETURNING users.id)"
+		" SELECT a.id, " SHARERS " FROM a", 4},
+	[STMT_AVATAR_CLEAR_USER] = {
+		"WITH u AS (UPDATE users SET avatar_id = NULL WHERE id = $1 RETURNING id)"
+		" SELECT u.id, " SHARERS " FROM u", 1},
+	[STMT_AVATAR_SET_CHAT] = {
+		"WITH mb AS (SELECT role FROM members WHERE chat_id = $1 AND user_id = $2),"
+		" ok AS (SELECT 1 FROM mb JOIN chats c ON c.id = $1 AND c.kind = 'group'"
+		"   WHERE mb.role = 'owner'),"
+		" a AS (INSERT INTO avatars (s48, s96, s256) SELECT $3, $4, $5 FROM ok RETURNING id),"
+		" c AS (UPDATE chats SET avatar_id = a.id FROM a WHERE chats.id = $1 RETURNING chats.id)"
+		" SELECT EXISTS (SELECT 1 FROM mb), (SELECT id FROM a), (SELECT id FROM c),"
+		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1)", 5},
+	[STMT_AVATAR_GET] = {
+		"SELECT a.s48, a.s96, a.s256 FROM avatars a WHERE a.id = $2 AND ("
+		" EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = a.id)"
+		" OR EXISTS (SELECT 1 FROM chats c JOIN members m ON m.chat_id = c.id AND m.user_id = $1"
+		"   WHERE c.avatar_id = a.id))", 2},
 };
 
 struct db {
@@ -201,6 +286,8 @@ static bool retry_safe(enum stmt s)
 	case STMT_SESSION_CREATE:
 	case STMT_REGISTER:
 	case STMT_DIRECT_OPEN:
+	case STMT_AVATAR_SET_USER:
+	case STMT_AVATAR_SET_CHAT:
 		return false;
 	default:
 		return true;

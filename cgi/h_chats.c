@@ -176,7 +176,7 @@ static long long load_history(struct req *r, long long chat, long long before, l
 		if (msg == NULL)
 			continue;
 		if (i == 0)
-			*has_older = db_int(res, i, 2) > db_int(res, i, 12);
+			*has_older = db_int(res, i, 2) > db_int(res, i, 13);
 		if (!r->want_json)
 			message_decorate(msg, r->me);
 		json_object_array_add(messages, msg);

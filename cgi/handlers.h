@@ -1,7 +1,8 @@
 /* handlers.h: every route handler, one file per feature:
  * h_account.c (register, login, logout, me, language), h_users.c (finding
  * people), h_chats.c (chat list, direct chats, messages, events, read
- * position), h_connect.c (the live event stream). */
+ * position), h_connect.c (the live event stream), h_files.c (uploads,
+ * downloads, the Files view), h_avatars.c (user and group pictures). */
 #ifndef MESSLY_HANDLERS_H
 #define MESSLY_HANDLERS_H
 
@@ -27,5 +28,20 @@ void h_events(struct req *r);
 void h_read(struct req *r);
 
 void h_connect(struct req *r);
+
+/* h_files.c */
+void h_files_upload(struct req *r);
+void h_files_list(struct req *r);
+void h_file_page(struct req *r);
+void h_file_thumb(struct req *r);
+void h_file_view(struct req *r);
+void h_file_original(struct req *r);
+
+/* h_avatars.c */
+void h_avatar_put(struct req *r);
+void h_avatar_delete(struct req *r);
+void h_avatar_page(struct req *r);
+void h_chat_avatar_put(struct req *r);
+void h_avatar_get(struct req *r);
 
 #endif

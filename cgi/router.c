@@ -26,6 +26,21 @@ static const struct route routes[] = {
 	{"GET", "/chats/#/events", h_events, R_SESSION},
 	{"POST", "/chats/#/read", h_read, R_SESSION},
 	{"GET", "/connect", h_connect, R_HTML},
+	/* files and avatars (h_files.c, h_avatars.c) */
+	{"POST", "/chats/#/files", h_files_upload, R_SESSION | R_STREAM},
+	{"GET", "/chats/#/files", h_files_list, R_SESSION},
+	{"GET", "/files/#", h_file_page, 0},
+	{"GET", "/files/#/thumb", h_file_thumb, R_HTML},
+	{"GET", "/files/#/view", h_file_view, R_HTML},
+	{"GET", "/files/#/*", h_file_original, R_HTML},
+	{"PUT", "/me/avatar", h_avatar_put, R_SESSION | R_API | R_STREAM},
+	{"DELETE", "/me/avatar", h_avatar_delete, R_SESSION | R_API},
+	{"GET", "/settings/avatar", h_avatar_page, R_SESSION | R_HTML},
+	{"POST", "/settings/avatar", h_avatar_put, R_SESSION | R_HTML | R_STREAM},
+	{"POST", "/settings/avatar/delete", h_avatar_delete, R_SESSION | R_HTML},
+	{"PUT", "/chats/#/avatar", h_chat_avatar_put, R_SESSION | R_API | R_STREAM},
+	{"POST", "/chats/#/avatar", h_chat_avatar_put, R_SESSION | R_HTML | R_STREAM},
+	{"GET", "/avatars/#/#", h_avatar_get, R_HTML},
 };
 
 /* Does path match pattern? Fills ids for "#" segments. */
@@ -33,6 +48,14 @@ static bool path_matches(const char *pattern, const char *path, int64_t ids[2])
 {
 	int nid = 0;
 	while (*pattern && *path) {
+		if (*pattern == '*') {
+			const char *end = strchr(path, '/');
+			if (end == path || end != NULL)
+				return false;
+			path += strlen(path);
+			pattern++;
+			continue;
+		}
 		if (*pattern == '#') {
 			const char *end = strchr(path, '/');
 			size_t n = end ? (size_t)(end - path) : strlen(path);
@@ -77,9 +100,10 @@ enum route_match router_match(const char *method, const char *path, bool api,
 }
 
 /* The Allow header for a path that exists: its routes' methods. */
-static const char *allowed_methods(const char *path, bool api)
+static const char *allowed_methods(struct req *r, const char *path, bool api)
 {
-	bool get = false, post = false;
+	static const char *const order[] = {"GET", "POST", "PUT", "DELETE"};
+	bool seen[4] = {false};
 	int64_t ids[2];
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *rt = &routes[i];
@@ -87,12 +111,19 @@ static const char *allowed_methods(const char *path, bool api)
 			continue;
 		if (!path_matches(rt->pattern, path, ids))
 			continue;
-		if (strcmp(rt->method, "GET") == 0)
-			get = true;
-		else
-			post = true;
+		for (int k = 0; k < 4; k++)
+			if (strcmp(rt->method, order[k]) == 0)
+				seen[k] = true;
 	}
-	return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+	struct buf b = BUF_INIT;
+	for (int k = 0; k < 4; k++) {
+		if (!seen[k])
+			continue;
+		buf_printf(&b, "%s%s", b.len ? ", " : "", k == 0 ? "GET, HEAD" : order[k]);
+	}
+	char *out = arena_strdup(&r->arena, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
 }
 
 static const char *lang_from_header(const char *h)
@@ -157,7 +188,7 @@ void router_dispatch(struct req *r)
 		return;
 	}
 	if (m == ROUTE_BAD_METHOD) {
-		resp_header(r, "Allow", allowed_methods(r->path, r->api));
+		resp_header(r, "Allow", allowed_methods(r, r->path, r->api));
 		view_error(r, 405, "err.method", NULL);
 		return;
 	}
@@ -166,7 +197,7 @@ void router_dispatch(struct req *r)
 		require_login(r);
 		return;
 	}
-	if (strcmp(rt->method, "POST") == 0) {
+	if (strcmp(rt->method, "GET") != 0 && !(rt->flags & R_STREAM)) {
 		st = http_read_body(r);
 		if (st) {
 			view_error(r, st, st == 413 ? "err.too_large" : "err.bad_request", NULL);

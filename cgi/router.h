@@ -14,11 +14,14 @@ enum route_flag {
 	R_ADMIN = 1 << 2,   /* admins only; others get 404 */
 	R_API = 1 << 3,     /* only under /api/ */
 	R_HTML = 1 << 4,    /* only without /api/ */
+	R_STREAM = 1 << 5,  /* a multipart upload: the body is not read here; the
+			     * handler streams it through upload_read(), which
+			     * enforces the CSRF check before any file part */
 };
 
 struct route {
-	const char *method;  /* "GET" or "POST" (GET also answers HEAD) */
-	const char *pattern; /* segments; "#" matches a positive id */
+	const char *method;  /* "GET", "POST", "PUT", "DELETE" (GET also answers HEAD) */
+	const char *pattern; /* segments; "#" matches a positive id, "*" any one segment */
 	void (*handler)(struct req *r);
 	unsigned flags;
 };

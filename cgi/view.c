@@ -7,6 +7,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "model.h"
 #include "template.h"
 
 static void put_cb(void *o) { json_object_put(o); }
@@ -60,6 +61,7 @@ static struct json_object *me_object(const struct user *u)
 	jset_str(o, "email", u->email);
 	jset_str(o, "lang", u->lang);
 	jset_bool(o, "is_admin", u->is_admin);
+	jset(o, "avatar", avatar_json(u->avatar_id));
 	return o;
 }
 
@@ -113,13 +115,19 @@ static const char *error_code(int status)
 
 void view_error(struct req *r, int status, const char *msg_key, const char *field)
 {
+	const char *lang = r->lang ? r->lang : "en";
+	view_error_text(r, status, i18n_get(r->app->tpl, lang, msg_key), field);
+}
+
+void view_error_text(struct req *r, int status, const char *message, const char *field)
+{
 	buf_reset(&r->body);
 	const char *lang = r->lang ? r->lang : "en";
 	r->lang = lang;
 	struct json_object *model = view_object(r);
 	struct json_object *err = json_object_new_object();
 	jset_str(err, "code", error_code(status));
-	jset_str(err, "message", i18n_get(r->app->tpl, lang, msg_key));
+	jset_str(err, "message", message);
 	if (field)
 		jset_str(err, "field", field);
 	jset(model, "error", err);
