@@ -9,11 +9,23 @@
 #include "model.h"
 #include "publish.h"
 #include "store.h"
+#include "template.h"
 #include "view.h"
 
 const char *files_id_str(struct req *r, long long v)
 {
 	return arena_printf(&r->arena, "%lld", v);
+}
+
+const char *files_limit_text(struct req *r, const char *key)
+{
+	const char *msg = i18n_get(r->app->tpl, r->lang, key);
+	const char *at = strstr(msg, "{max}");
+	if (at == NULL)
+		return msg;
+	return arena_printf(&r->arena, "%.*s%lu\xC2\xA0%s%s", (int)(at - msg), msg,
+			    (unsigned long)(r->app->cfg.max_upload >> 20),
+			    i18n_get(r->app->tpl, r->lang, "files.mb"), at + 5);
 }
 
 void files_send_blob(struct req *r, const char *hex, const char *content_type,

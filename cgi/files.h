@@ -17,6 +17,10 @@ const char *files_id_str(struct req *r, long long v);
 void files_send_blob(struct req *r, const char *hex, const char *content_type,
 		     const char *disposition);
 
+/* The catalog message for key with "{max}" replaced by the upload cap
+ * ("50 MB" in the request's language). */
+const char *files_limit_text(struct req *r, const char *key);
+
 /* Publish json to the users in a comma-separated id list. */
 void files_publish(struct req *r, const char *user_list, struct json_object *event);
 /* Publish a message event (html from templates/partials/message). */

@@ -24,12 +24,7 @@
 static void avatar_refused(struct req *r, int status, const char *key, const char *back)
 {
 	if (r->want_json || back == NULL) {
-		const char *msg = i18n_get(r->app->tpl, r->lang, key);
-		const char *at = strstr(msg, "{max}");
-		if (at)
-			msg = arena_printf(&r->arena, "%.*s%lu MB%s", (int)(at - msg), msg,
-					   (unsigned long)(r->app->cfg.max_upload >> 20), at + 5);
-		view_error_text(r, status, msg, "avatar");
+		view_error_text(r, status, files_limit_text(r, key), "avatar");
 		return;
 	}
 	resp_redirect(r, arena_printf(&r->arena, "%s?error=%s", back,

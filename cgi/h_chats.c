@@ -7,6 +7,7 @@
 
 #include "crypto.h"
 #include "db.h"
+#include "files.h"
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
@@ -256,6 +257,11 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	uint8_t raw[16];
 	if (random_bytes_hex(raw, cid) == 0)
 		jset_str(m, "client_id", cid);
+	/* the file form (h_files.c): its own client id, the upload cap */
+	if (random_bytes_hex(raw, cid) == 0)
+		jset_str(m, "file_client_id", cid);
+	jset_int(m, "max_upload", (long long)r->app->cfg.max_upload);
+	jset_str(m, "too_large", files_limit_text(r, "err.files.too_large"));
 	if (before == SEQ_MAX && !mark_read(r, chat_id, last_seq, &found))
 		return;
 	view_render(r, status, "chat", "title.chats", m);

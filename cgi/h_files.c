@@ -164,14 +164,7 @@ static char *trim_caption(struct req *r, const char *s)
 /* Answer a refused upload: the message names the limit. */
 static void upload_error(struct req *r, int status, const char *key, const char *field)
 {
-	const char *msg = i18n_get(r->app->tpl, r->lang, key ? key : "err.bad_request");
-	const char *at = strstr(msg, "{max}");
-	if (at) {
-		char size[32];
-		snprintf(size, sizeof(size), "%lu MB", (unsigned long)(r->app->cfg.max_upload >> 20));
-		msg = arena_printf(&r->arena, "%.*s%s%s", (int)(at - msg), msg, size, at + 5);
-	}
-	view_error_text(r, status, msg, field);
+	view_error_text(r, status, files_limit_text(r, key ? key : "err.bad_request"), field);
 }
 
 static bool member(struct req *r, long long chat, const char **role)
@@ -421,6 +414,8 @@ static void files_page(struct req *r, long long chat, struct json_object *m, PGr
 		json_object_array_add(strcmp(json_object_get_string(k), "image") == 0 ? photos : docs,
 				      json_object_get(f));
 	}
+	jset_bool(m, "has_photos", json_object_array_length(photos) > 0);
+	jset_bool(m, "has_docs", json_object_array_length(docs) > 0);
 	jset(m, "photos", photos);
 	jset(m, "docs", docs);
 	jset_bool(m, "type_all", *type == '\0');

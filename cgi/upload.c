@@ -130,21 +130,25 @@ static long long declared_length(struct req *r)
 int upload_read(struct req *r, struct upload *u)
 {
 	size_t cap = r->app->cfg.max_upload;
-	struct reader rd = {.r = r, .u = u, .kind = PART_SKIP};
-	buf_init(&rd.value);
-	arena_defer(&r->arena, value_free, &rd.value);
+	/* in the arena: the field buffer's cleanup runs at the request's end */
+	struct reader *prd = arena_alloc(&r->arena, sizeof(*prd));
+	prd->r = r;
+	prd->u = u;
+	prd->kind = PART_SKIP;
+	buf_init(&prd->value);
+	arena_defer(&r->arena, value_free, &prd->value);
 	r->form.pairs = arena_calloc(&r->arena, UPLOAD_MAX_FIELDS, sizeof(struct input_pair));
 	r->form.n = 0;
 	long long declared = declared_length(r);
 	if (declared == -2)
-		return fail(&rd, 400, "err.bad_request", NULL), rd.status;
+		return fail(prd, 400, "err.bad_request", NULL), prd->status;
 	if (declared > (long long)cap)
-		return fail(&rd, 413, "err.files.too_large", u->file_field), rd.status;
-	rd.csrf_ok = auth_csrf_ok(r); /* a header token or a bearer token */
+		return fail(prd, 413, "err.files.too_large", u->file_field), prd->status;
+	prd->csrf_ok = auth_csrf_ok(r); /* a header token or a bearer token */
 	struct multipart mp;
-	struct mp_handler h = {on_begin, on_data, on_end, &rd};
+	struct mp_handler h = {on_begin, on_data, on_end, prd};
 	if (mp_init(&mp, &r->arena, r->content_type, &h) != MP_OK)
-		return fail(&rd, 415, "err.files.multipart", NULL), rd.status;
+		return fail(prd, 415, "err.files.multipart", NULL), prd->status;
 	char *chunk = arena_alloc(&r->arena, CHUNK);
 	size_t total = 0;
 	enum mp_err e = MP_OK;
@@ -154,20 +158,20 @@ int upload_read(struct req *r, struct upload *u)
 			break;
 		total += (size_t)n;
 		if (total > cap)
-			return fail(&rd, 413, "err.files.too_large", u->file_field), rd.status;
+			return fail(prd, 413, "err.files.too_large", u->file_field), prd->status;
 		if ((e = mp_feed(&mp, chunk, (size_t)n)) != MP_OK)
 			break;
 	}
-	if (rd.status)
-		return rd.status;
+	if (prd->status)
+		return prd->status;
 	if (e == MP_OK)
 		e = mp_finish(&mp);
 	if (e == MP_ETOOBIG)
-		return fail(&rd, 413, "err.too_large", NULL), rd.status;
+		return fail(prd, 413, "err.too_large", NULL), prd->status;
 	if (e != MP_OK || (declared >= 0 && total != (size_t)declared))
-		return fail(&rd, 400, "err.bad_request", NULL), rd.status;
-	if (!rd.csrf_ok && !auth_csrf_ok(r)) /* a form without files */
-		return fail(&rd, 403, "err.csrf", NULL), rd.status;
+		return fail(prd, 400, "err.bad_request", NULL), prd->status;
+	if (!prd->csrf_ok && !auth_csrf_ok(r)) /* a form without files */
+		return fail(prd, 403, "err.csrf", NULL), prd->status;
 	r->has_body = total > 0;
 	return 0;
 }

@@ -81,6 +81,8 @@ LSAN_OPTIONS="print_suppressions=0"
 [[ -f $STACK_ROOT/tests/lsan.supp ]] && LSAN_OPTIONS+=":suppressions=$STACK_ROOT/tests/lsan.supp"
 export LSAN_OPTIONS
 export MESSLY_SCRYPT_N=1024          # cheap password hashing for tests
+export MESSLY_MAX_UPLOAD=5242880     # a 5 MiB upload cap, so the 413 tests stay light
+export MESSLY_TOOLS=$(dirname "$BIN")/tools   # tests/tools/mkimage (make tools)
 
 stack_init "$VAR" "$PORT"
 stack_start_pg "$VAR"
