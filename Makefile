@@ -5,7 +5,7 @@
 MODE ?= release
 BUILD := build/$(MODE)
 CC ?= cc
-PKGS := json-c libpq libcurl libcmark-gfm
+PKGS := json-c libpq libcurl libcmark-gfm MagickWand
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Icgi $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfcgi -lscrypt
@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode check-security security-summary
+.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode check-security security-summary tools
 
 # Figures of the last test run (fuzz corpus replays, hostile requests, sanitizer reports,
 # crashes, faults), summed up by `make security-summary`.
@@ -42,6 +42,13 @@ REPORT := build/report
 # What `make check-security` runs on the stack (the whole of `make test` runs everything).
 SECURITY_TESTS := tests/api/hostile.test.mjs tests/api/headers.test.mjs tests/api/limits.test.mjs tests/faults/
 all: $(BUILD)/messly
+
+# Test helpers (real images for the tests; no sanitizers: not server code).
+TOOLS := $(BUILD)/tools/mkimage
+tools: $(TOOLS)
+$(BUILD)/tools/%: tests/tools/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 $< -o $@ $(LIBS)
 
 deps:
 	@deploy/install-deps.sh
@@ -87,8 +94,10 @@ fuzz: $(FUZZ_BINS)
 	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 	    build/fuzz/found/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 3; done
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+# The project's ImageMagick policy is in force in the tests as in production.
+unit: $(UNIT_BINS) $(TOOLS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+		MAGICK_CONFIGURE_PATH=$(CURDIR)/deploy/imagemagick MESSLY_TOOLS=$(CURDIR)/$(BUILD)/tools $$t; done
 
 run: deps
 	@$(MAKE) --no-print-directory MODE=release all
@@ -97,7 +106,7 @@ run: deps
 test:
 	@deploy/install-deps.sh --test
 	@rm -rf $(REPORT)
-	@$(MAKE) --no-print-directory MODE=test all unit
+	@$(MAKE) --no-print-directory MODE=test all unit tools
 	@$(MAKE) --no-print-directory fuzz-regress
 	@rc=0; deploy/test.sh build/test/messly || rc=1; \
 	  $(MAKE) --no-print-directory security-summary || rc=1; exit $$rc
@@ -107,7 +116,7 @@ test:
 check-security:
 	@deploy/install-deps.sh --test
 	@rm -rf $(REPORT)
-	@$(MAKE) --no-print-directory MODE=test all
+	@$(MAKE) --no-print-directory MODE=test all tools
 	@$(MAKE) --no-print-directory fuzz-regress
 	@rc=0; MESSLY_TESTS="$(SECURITY_TESTS)" deploy/test.sh build/test/messly || rc=1; \
 	  $(MAKE) --no-print-directory security-summary || rc=1; exit $$rc

@@ -45,6 +45,7 @@ struct config {
 	int send_burst;             /* messages a user may send at once */
 	int send_per_minute;        /* ... and then this many a minute */
 	const char *limit_exempt;   /* addresses exempt from per-address limits */
+	size_t max_upload;          /* bytes of one upload request (MESSLY_MAX_UPLOAD) */
 };
 
 struct app {
@@ -71,6 +72,7 @@ struct user {
 	const char *theme;   /* "system" | "light" | "dark" */
 	const char *privacy; /* who sees my presence: "everyone" | "contacts" | "nobody" */
 	bool notify, notify_preview;
+	int64_t avatar_id; /* 0: none (the initials badge) */
 };
 
 struct route;

@@ -27,6 +27,7 @@ enum {
 	SET_SCRYPT_N,
 	SET_MAX_BODY,
 	SET_SESSION_DAYS,
+	SET_MAX_UPLOAD,
 	SET_LIMIT_LOGIN_ACCOUNT,
 	SET_LIMIT_LOGIN_ADDR,
 	SET_LIMIT_REGISTER_ADDR,
@@ -50,6 +51,7 @@ static const struct setting settings[SET__MAX] = {
 	[SET_SCRYPT_N] = {"scrypt_n", "MESSLY_SCRYPT_N", "32768", true, 1024, 1L << 20},
 	[SET_MAX_BODY] = {"max_body", "MESSLY_MAX_BODY", "65536", true, 1024, 1L << 24},
 	[SET_SESSION_DAYS] = {"session_days", "MESSLY_SESSION_DAYS", "30", true, 1, 3650},
+	[SET_MAX_UPLOAD] = {"max_upload", "MESSLY_MAX_UPLOAD", "52428800", true, 1024, 1L << 32},
 	/* rate limits (cgi/ratelimit.c) */
 	[SET_LIMIT_LOGIN_ACCOUNT] = {"limit_login_account", "MESSLY_LIMIT_LOGIN_ACCOUNT", "100",
 				     true, 1, 1000000},
@@ -248,6 +250,7 @@ static int convert(struct config *cfg, char *err, size_t errlen)
 	cfg->scrypt_n = (uint32_t)num[SET_SCRYPT_N];
 	cfg->max_body = (size_t)num[SET_MAX_BODY];
 	cfg->session_days = (int)num[SET_SESSION_DAYS];
+	cfg->max_upload = (size_t)num[SET_MAX_UPLOAD];
 	cfg->login_account_max = (int)num[SET_LIMIT_LOGIN_ACCOUNT];
 	cfg->login_addr_max = (int)num[SET_LIMIT_LOGIN_ADDR];
 	cfg->register_addr_max = (int)num[SET_LIMIT_REGISTER_ADDR];

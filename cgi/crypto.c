@@ -5,13 +5,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-struct sha256_ctx {
-	uint32_t h[8];
-	uint64_t bits;
-	uint8_t block[64];
-	size_t fill;
-};
-
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
 	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -51,7 +44,7 @@ static void sha256_block(struct sha256_ctx *c, const uint8_t *p)
 		c->h[i] += s[i];
 }
 
-static void sha256_init(struct sha256_ctx *c)
+void sha256_init(struct sha256_ctx *c)
 {
 	static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 				       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -60,7 +53,7 @@ static void sha256_init(struct sha256_ctx *c)
 	c->fill = 0;
 }
 
-static void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	c->bits += (uint64_t)len * 8;
@@ -77,7 +70,7 @@ static void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 	}
 }
 
-static void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN])
+void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN])
 {
 	uint64_t bits = c->bits;
 	uint8_t pad = 0x80, zero = 0, len[8];

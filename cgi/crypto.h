@@ -10,6 +10,16 @@
 #define SHA256_LEN 32
 
 void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN]);
+/* Incremental SHA-256 (uploads are hashed while they stream to disk). */
+struct sha256_ctx {
+	uint32_t h[8];
+	uint64_t bits;
+	uint8_t block[64];
+	size_t fill;
+};
+void sha256_init(struct sha256_ctx *c);
+void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
+void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN]);
 void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msglen,
 		 uint8_t out[SHA256_LEN]);
 /* Fill buf with n bytes from the kernel's CSPRNG. Returns 0 or -1. */

@@ -23,16 +23,27 @@
 	" AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = " u ".id AND b.blocked_id = $1)"
 
 /* A message row (11 columns): see message_from_row() in model.c. */
+/* A file entry as JSON (see file_from_json() in model.c). */
+#define FILE_OBJ(f) \
+	"json_build_object('id', " f ".id, 'kind', " f ".kind, 'name', " f ".name, 'type', " f ".type," \
+	" 'size', " f ".size, 'width', " f ".width, 'height', " f ".height," \
+	" 'thumb_width', " f ".thumb_width, 'thumb_height', " f ".thumb_height)"
+#define MSG_FILES(m) \
+	"CASE WHEN " m ".kind = 'file' THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position)" \
+	" FROM files f WHERE f.message_id = " m ".id) END"
+
+/* A message row (12 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
-	", s.id, s.nickname, s.name, m.version_seq"
+	", s.id, s.nickname, s.name, m.version_seq, " MSG_FILES("m")
 
-/* A chat row (9 columns) followed by its last message (MSG_COLS). */
+/* A chat row (9 columns) followed by its last message (MSG_COLS), then
+ * the peer's and the chat's avatar ids. */
 #define CHAT_SELECT \
 	"SELECT c.id, c.kind, c.title, c.last_seq, mb.last_read_seq, " ISO("c.last_message_at") \
-	", p.id, p.nickname, p.name, " MSG_COLS \
+	", p.id, p.nickname, p.name, " MSG_COLS ", p.avatar_id, c.avatar_id" \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
-	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name FROM members m2" \
+	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name, u.avatar_id FROM members m2" \
 	"   JOIN users u ON u.id = m2.user_id" \
 	"   WHERE m2.chat_id = c.id AND m2.user_id <> mb.user_id LIMIT 1) p ON c.kind = 'direct'" \
 	" LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq" \
@@ -53,7 +64,7 @@
  * chat's next seq under the chat row lock, in the same statement. By
  * convention $1 is the viewer and $2 the chat. Each change statement ends
  * with SVC_RESULT: one row per service message (or one row of NULLs when
- * nothing changed): col 0 a flag, cols 1..11 MSG_COLS, col 12 the
+ * nothing changed): col 0 a flag, cols 1..12 MSG_COLS, col 13 the
  * recipients "user_id:lang,..." for the live fan-out. */
 #define USER_JSON(id) \
 	"(SELECT jsonb_build_object('id', id, 'nickname', nickname, 'name', name)" \
@@ -75,7 +86,7 @@
 #define RECIPIENTS RECIPIENTS_WITH("NULL::bigint")
 #define SVC_RESULT(flag, recipients) \
 	" SELECT " flag ", ins.id, ins.seq, ins.kind, ins.body, ins.html, ins.client_id, " \
-	ISO("ins.created_at") ", a.id, a.nickname, a.name, ins.seq, " recipients \
+	ISO("ins.created_at") ", a.id, a.nickname, a.name, ins.seq, NULL::json, " recipients \
 	" FROM (SELECT 1) one LEFT JOIN ins ON true LEFT JOIN users a ON a.id = $1 ORDER BY ins.seq"
 #define INVITE_STATE(i) \
 	"(" i ".revoked_at IS NULL AND (" i ".expires_at IS NULL OR " i ".expires_at > now())" \
@@ -83,6 +94,16 @@
 /* A send bucket's tokens now: refilled at $7 a second up to $6. */
 #define SEND_TOKENS \
 	"least($6::float8, b.tokens + $7::float8 * greatest(0, extract(epoch FROM now() - b.at))::float8)"
+/* Who shares a chat with user $1 (the audience of their avatar). */
+#define SHARERS \
+	"(SELECT string_agg(DISTINCT m2.user_id::text, ',') FROM members m1" \
+	" JOIN members m2 ON m2.chat_id = m1.chat_id WHERE m1.user_id = $1)"
+
+/* A file row (20 columns): see file_from_row() in model.c. */
+#define FILE_COLS \
+	"f.id, f.chat_id, f.message_id, f.kind, f.name, f.type, f.size, f.sha256, f.width, f.height," \
+	" f.view_sha256, f.view_width, f.view_height, f.thumb_sha256, f.thumb_width, f.thumb_height, " \
+	ISO("f.created_at") ", u.id, u.nickname, u.name"
 
 static const struct {
 	const char *sql;
@@ -94,7 +115,7 @@ static const struct {
 		"   WHERE token_hash = $1::bytea AND expires_at > now()),"
 		" touch AS (UPDATE sessions t SET last_seen_at = now(), ip = coalesce($2, t.ip) FROM s"
 		"   WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute')"
-		" SELECT " ME_COLS ", s.id FROM s JOIN users u ON u.id = s.user_id"
+		" SELECT " ME_COLS ", s.id, u.avatar_id FROM s JOIN users u ON u.id = s.user_id"
 		" WHERE u.deactivated_at IS NULL AND u.deleted_at IS NULL", 2},
 	[STMT_SESSION_CREATE] = {
 		"INSERT INTO sessions (token_hash, user_id, kind, expires_at, user_agent, ip)"
@@ -241,7 +262,7 @@ static const struct {
 		"   (SELECT string_agg(u.id || ':' || u.lang, ',') FROM users u"
 		"   WHERE u.id = $1 OR u.id IN (SELECT id FROM found)),"
 		"   ins.id, ins.seq, ins.kind, ins.body, ins.html, ins.client_id, " ISO("ins.created_at")
-		",  a.id, a.nickname, a.name, ins.seq"
+		",  a.id, a.nickname, a.name, ins.seq, NULL::json"
 		" FROM (SELECT 1) one LEFT JOIN ins ON true LEFT JOIN users a ON a.id = $1", 4},
 	[STMT_GROUP_INFO] = {
 		"SELECT c.kind, c.title, c.description, mb.role, u.id, u.nickname, u.name, m.role"
@@ -475,6 +496,69 @@ static const struct {
 		"   AND at > now() - interval '1 hour' ORDER BY at DESC OFFSET $2::int - 1 LIMIT 1) AS nth),"
 		" ins AS (INSERT INTO auth_attempts (key) SELECT $1 FROM n WHERE n.nth IS NULL)"
 		" SELECT ceil(extract(epoch FROM n.nth + interval '1 hour' - now()))::bigint FROM n", 2},
+	[STMT_MEMBER] = {
+		"SELECT role FROM members WHERE chat_id = $1 AND user_id = $2", 2},
+	[STMT_SEND_FILES] = {
+		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2),"
+		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
+		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = $2 AND x.client_id = $3"
+		"   AND EXISTS (SELECT 1 FROM mb)),"
+		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
+		"   WHERE id = $1 AND EXISTS (SELECT 1 FROM mb) AND NOT EXISTS (SELECT 1 FROM dup)"
+		"   RETURNING last_seq, last_message_at),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
+		"   client_id, created_at)"
+		"   SELECT $1, last_seq, last_seq, $2, 'file', $4, $5, $3, last_message_at FROM bump"
+		"   RETURNING id, seq, kind, body, html, client_id, created_at),"
+		" f AS (INSERT INTO files (chat_id, message_id, position, uploader_id, kind, name, type,"
+		"   size, sha256, width, height, view_sha256, view_width, view_height, thumb_sha256,"
+		"   thumb_width, thumb_height, as_file)"
+		"   SELECT $1, ins.id, j.position, $2, j.kind, j.name, j.type, j.size, j.sha256, j.width,"
+		"   j.height, j.view_sha256, j.view_width, j.view_height, j.thumb_sha256, j.thumb_width,"
+		"   j.thumb_height, j.as_file FROM ins, jsonb_to_recordset($6::jsonb) AS j(position int,"
+		"   kind text, name text, type text, size bigint, sha256 text, width int, height int,"
+		"   view_sha256 text, view_width int, view_height int, thumb_sha256 text,"
+		"   thumb_width int, thumb_height int, as_file boolean)"
+		"   RETURNING *),"
+		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
+		"   WHERE members.chat_id = $1 AND members.user_id = $2),"
+		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
+		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
+		ISO("r.created_at") ","
+		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1),"
+		"   CASE WHEN r.created THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position) FROM f)"
+		"   ELSE (SELECT json_agg(" FILE_OBJ("x") " ORDER BY x.position) FROM files x"
+		"     WHERE x.message_id = r.id) END FROM r", 6},
+	[STMT_FILE_GET] = {
+		"SELECT " FILE_COLS " FROM files f"
+		" JOIN members mb ON mb.chat_id = f.chat_id AND mb.user_id = $1"
+		" LEFT JOIN users u ON u.id = f.uploader_id WHERE f.id = $2", 2},
+	[STMT_FILES_LIST] = {
+		"SELECT mb.role, c.kind, " FILE_COLS " FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" LEFT JOIN LATERAL (SELECT * FROM files x WHERE x.chat_id = mb.chat_id AND x.id < $3"
+		"   AND ($4 = '' OR x.kind = $4) ORDER BY x.id DESC LIMIT $5) f ON true"
+		" LEFT JOIN users u ON u.id = f.uploader_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY f.id DESC", 5},
+	[STMT_AVATAR_SET_USER] = {
+		"WITH a AS (INSERT INTO avatars (s48, s96, s256) VALUES ($2, $3, $4) RETURNING id),"
+		" u AS (UPDATE users SET avatar_id = a.id FROM a WHERE users.id = $1 RETURNING users.id)"
+		" SELECT a.id, " SHARERS " FROM a", 4},
+	[STMT_AVATAR_CLEAR_USER] = {
+		"WITH u AS (UPDATE users SET avatar_id = NULL WHERE id = $1 RETURNING id)"
+		" SELECT u.id, " SHARERS " FROM u", 1},
+	[STMT_AVATAR_SET_CHAT] = {
+		"WITH mb AS (SELECT role FROM members WHERE chat_id = $1 AND user_id = $2),"
+		" ok AS (SELECT 1 FROM mb JOIN chats c ON c.id = $1 AND c.kind = 'group'"
+		"   WHERE mb.role = 'owner'),"
+		" a AS (INSERT INTO avatars (s48, s96, s256) SELECT $3, $4, $5 FROM ok RETURNING id),"
+		" c AS (UPDATE chats SET avatar_id = a.id FROM a WHERE chats.id = $1 RETURNING chats.id)"
+		" SELECT EXISTS (SELECT 1 FROM mb), (SELECT id FROM a), (SELECT id FROM c),"
+		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1)", 5},
+	[STMT_AVATAR_GET] = {
+		"SELECT a.s48, a.s96, a.s256 FROM avatars a WHERE a.id = $2 AND ("
+		" EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = a.id)"
+		" OR EXISTS (SELECT 1 FROM chats c JOIN members m ON m.chat_id = c.id AND m.user_id = $1"
+		"   WHERE c.avatar_id = a.id))", 2},
 };
 
 struct db {
@@ -580,6 +664,11 @@ static bool retry_safe(enum stmt s)
 	case STMT_BLOCK_STATE:
 	case STMT_EXPORT_CHATS:
 	case STMT_EXPORT_MESSAGES:
+	case STMT_MEMBER:
+	case STMT_SEND_FILES: /* idempotent by client_id */
+	case STMT_FILE_GET:
+	case STMT_FILES_LIST:
+	case STMT_AVATAR_GET:
 		return true;
 	default:
 		return false;

@@ -60,6 +60,15 @@ enum stmt {
 	/* limits (cgi/ratelimit.c) */
 	STMT_AUTH_FAILED,     /* record a failed login (account + address) */
 	STMT_AUTH_TAKE,       /* take one attempt from an address's hourly budget */
+	/* files and avatars (h_files.c, h_avatars.c) */
+	STMT_MEMBER,          /* is the user a member of the chat */
+	STMT_SEND_FILES,      /* STMT_SEND for a file message + its file rows */
+	STMT_FILE_GET,        /* one file, membership checked */
+	STMT_FILES_LIST,      /* a chat's files, newest first, membership checked */
+	STMT_AVATAR_SET_USER, /* new avatar row for the user + who shares a chat */
+	STMT_AVATAR_CLEAR_USER, /* the user has no avatar + who shares a chat */
+	STMT_AVATAR_SET_CHAT, /* new group picture, owners only + members */
+	STMT_AVATAR_GET,      /* an avatar the viewer may see */
 	STMT__MAX
 };
 

@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "fault.h"
+#include "files.h"
 #include "handlers.h"
 #include "http.h"
 #include "ratelimit.h"
@@ -191,7 +192,7 @@ static long long load_history(struct req *r, long long chat, long long before, l
 		if (msg == NULL)
 			continue;
 		if (i == 0)
-			*has_older = db_int(res, i, 2) > db_int(res, i, 12);
+			*has_older = db_int(res, i, 2) > db_int(res, i, 13);
 		service_localize(r->app->tpl, msg, r->lang);
 		if (!r->want_json)
 			message_decorate(msg, r->me);
@@ -274,6 +275,11 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	uint8_t raw[16];
 	if (random_bytes_hex(raw, cid) == 0)
 		jset_str(m, "client_id", cid);
+	/* the file form (h_files.c): its own client id, the upload cap */
+	if (random_bytes_hex(raw, cid) == 0)
+		jset_str(m, "file_client_id", cid);
+	jset_int(m, "max_upload", (long long)r->app->cfg.max_upload);
+	jset_str(m, "too_large", files_limit_text(r, "err.files.too_large"));
 	if (before == SEQ_MAX && !mark_read(r, chat_id, last_seq, &found))
 		return;
 	view_render(r, status, "chat", "title.chats", m);

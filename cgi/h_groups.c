@@ -80,7 +80,7 @@ static bool publish_change(struct req *r, PGresult *res, long long chat)
 		struct json_object *msg = message_from_row(res, i, 1, chat);
 		if (msg == NULL)
 			continue;
-		publish_chat_message(r, msg, db_text(res, i, 12));
+		publish_chat_message(r, msg, db_text(res, i, 13));
 		json_object_put(msg);
 	}
 	return true;

@@ -5,7 +5,8 @@
  * and invite links), h_profile.c (profiles,
  * profile and preferences settings), h_security.c (password, email,
  * sessions, account deletion), h_blocks.c (blocking), h_export.c (data
- * export). */
+ * export), h_files.c (uploads, downloads, the Files view), h_avatars.c
+ * (user and group pictures). */
 #ifndef MESSLY_HANDLERS_H
 #define MESSLY_HANDLERS_H
 
@@ -67,5 +68,19 @@ void h_block(struct req *r);
 void h_unblock(struct req *r);
 void h_blocks_list(struct req *r);
 void h_export(struct req *r);
+/* h_files.c */
+void h_files_upload(struct req *r);
+void h_files_list(struct req *r);
+void h_file_page(struct req *r);
+void h_file_thumb(struct req *r);
+void h_file_view(struct req *r);
+void h_file_original(struct req *r);
+
+/* h_avatars.c */
+void h_avatar_put(struct req *r);
+void h_avatar_delete(struct req *r);
+void h_avatar_page(struct req *r);
+void h_chat_avatar_put(struct req *r);
+void h_avatar_get(struct req *r);
 
 #endif

@@ -2,10 +2,13 @@
 #include "model.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
+#include "filemeta.h"
 #include "template.h"
 #include "view.h"
 
@@ -46,6 +49,7 @@ struct json_object *user_me_json(const struct user *u)
 	jset_str(o, "privacy", u->privacy);
 	jset_bool(o, "notify", u->notify);
 	jset_bool(o, "notify_preview", u->notify_preview);
+	jset(o, "avatar", avatar_json(u->avatar_id));
 	return o;
 }
 
@@ -83,8 +87,144 @@ void message_add_preview(struct json_object *msg)
 	}
 	if (*p)
 		buf_puts(&out, "\xE2\x80\xA6"); /* … */
+	struct json_object *files;
+	if (out.len == 0 && json_object_object_get_ex(msg, "files", &files) && files) {
+		buf_puts(&out, "\xF0\x9F\x93\x8E"); /* 📎 */
+		for (size_t i = 0; i < json_object_array_length(files) && i < 3; i++) {
+			struct json_object *n;
+			if (json_object_object_get_ex(json_object_array_get_idx(files, i), "name", &n))
+				buf_printf(&out, "%s%s", i ? ", " : " ", json_object_get_string(n));
+		}
+	}
 	jset_str(msg, "preview", out.data ? out.data : "");
 	buf_free(&out);
+}
+
+struct json_object *avatar_json(long long id)
+{
+	if (id <= 0)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	char url[64];
+	jset_int(o, "id", id);
+	snprintf(url, sizeof(url), "/avatars/%lld/48", id);
+	jset_str(o, "url48", url);
+	snprintf(url, sizeof(url), "/avatars/%lld/96", id);
+	jset_str(o, "url96", url);
+	snprintf(url, sizeof(url), "/avatars/%lld/256", id);
+	jset_str(o, "url256", url);
+	return o;
+}
+
+void file_add_urls(struct json_object *f)
+{
+	struct json_object *v;
+	long long id = json_object_object_get_ex(f, "id", &v) ? json_object_get_int64(v) : 0;
+	const char *name = json_object_object_get_ex(f, "name", &v) ? json_object_get_string(v) : "";
+	bool image = json_object_object_get_ex(f, "kind", &v) &&
+		     strcmp(json_object_get_string(v), "image") == 0;
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "/files/%lld/", id);
+	/* the last segment is only a name for saving; thumb and view are routes */
+	if (strcmp(name, "thumb") == 0 || strcmp(name, "view") == 0)
+		buf_puts(&b, "file-");
+	buf_url_encode(&b, name, strlen(name));
+	jset_str(f, "url", b.data);
+	buf_free(&b);
+	char u[64];
+	snprintf(u, sizeof(u), "/files/%lld/thumb", id);
+	jset_str(f, "thumb_url", image ? u : NULL);
+	snprintf(u, sizeof(u), "/files/%lld/view", id);
+	jset_str(f, "view_url", image ? u : NULL);
+	snprintf(u, sizeof(u), "/files/%lld", id);
+	jset_str(f, "page_url", u);
+}
+
+/* The files column of MSG_COLS (JSON made by the database). */
+static struct json_object *files_from_text(const char *text)
+{
+	struct json_object *arr = text ? json_tokener_parse(text) : NULL;
+	if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		return NULL;
+	}
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		file_add_urls(json_object_array_get_idx(arr, i));
+	return arr;
+}
+
+void message_set_files(struct json_object *msg, const char *files_json)
+{
+	struct json_object *files = files_from_text(files_json);
+	if (files)
+		jset(msg, "files", files);
+}
+
+struct json_object *file_from_row(const PGresult *res, int row, int c)
+{
+	if (PQgetisnull(res, row, c))
+		return NULL;
+	struct json_object *f = json_object_new_object();
+	jset_int(f, "id", db_int(res, row, c));
+	jset_int(f, "chat", db_int(res, row, c + 1));
+	jset_int(f, "message", db_int(res, row, c + 2));
+	jset_str(f, "kind", db_text(res, row, c + 3));
+	jset_str(f, "name", db_text(res, row, c + 4));
+	jset_str(f, "type", db_text(res, row, c + 5));
+	jset_int(f, "size", db_int(res, row, c + 6));
+	static const char *const dims[] = {"width", "height"};
+	for (int i = 0; i < 2; i++) {
+		if (PQgetisnull(res, row, c + 8 + i))
+			jset(f, dims[i], NULL);
+		else
+			jset_int(f, dims[i], db_int(res, row, c + 8 + i));
+	}
+	if (PQgetisnull(res, row, c + 14)) {
+		jset(f, "thumb_width", NULL);
+		jset(f, "thumb_height", NULL);
+	} else {
+		jset_int(f, "thumb_width", db_int(res, row, c + 14));
+		jset_int(f, "thumb_height", db_int(res, row, c + 15));
+	}
+	jset_str(f, "created_at", db_text(res, row, c + 16));
+	if (PQgetisnull(res, row, c + 17))
+		jset(f, "sender", NULL);
+	else
+		jset(f, "sender", user_public_json(db_int(res, row, c + 17), db_text(res, row, c + 18),
+						   db_text(res, row, c + 19)));
+	file_add_urls(f);
+	return f;
+}
+
+void file_decorate(struct json_object *f)
+{
+	struct json_object *v;
+	const char *kind = json_object_object_get_ex(f, "kind", &v) ? json_object_get_string(v) : "";
+	const char *type = json_object_object_get_ex(f, "type", &v) ? json_object_get_string(v) : "";
+	long long size = json_object_object_get_ex(f, "size", &v) ? json_object_get_int64(v) : 0;
+	jset_bool(f, "is_image", strcmp(kind, "image") == 0);
+	jset_str(f, "icon", filemeta_icon(type));
+	static const char *const units[] = {"is_b", "is_kb", "is_mb", "is_gb"};
+	double n = (double)size;
+	int u = 0;
+	while (n >= 1024 && u < 3) {
+		n /= 1024;
+		u++;
+	}
+	char num[32];
+	if (u == 0 || n >= 100)
+		snprintf(num, sizeof(num), "%.0f", n);
+	else
+		snprintf(num, sizeof(num), "%.1f", n);
+	jset_str(f, "size_num", num);
+	jset_bool(f, units[u], 1);
+	if (json_object_object_get_ex(f, "created_at", &v)) {
+		const char *iso = json_object_get_string(v);
+		char day[11] = "";
+		if (iso && strlen(iso) >= 10)
+			memcpy(day, iso, 10);
+		jset_str(f, "day", day);
+	}
 }
 
 struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id)
@@ -107,6 +247,7 @@ struct json_object *message_from_row(const PGresult *res, int row, int col0, lon
 	jset_str(m, "client_id", db_text(res, row, col0 + 5));
 	jset_str(m, "created_at", db_text(res, row, col0 + 6));
 	jset_int(m, "version", db_int(res, row, col0 + 10));
+	message_set_files(m, db_text(res, row, col0 + 11));
 	message_add_preview(m);
 	return m;
 }
@@ -133,6 +274,15 @@ struct json_object *chat_from_row(const PGresult *res, int row)
 	jset_int(c, "unread", last_seq > read ? last_seq - read : 0);
 	jset(c, "last_message", message_from_row(res, row, 9, id));
 	jset_str(c, "updated_at", db_text(res, row, 5));
+	/* the group's picture, else the direct peer's avatar */
+	long long avatar = db_int(res, row, 22) ? db_int(res, row, 22) : db_int(res, row, 21);
+	jset(c, "avatar", avatar_json(avatar));
+	char key[32];
+	if (peer)
+		snprintf(key, sizeof(key), "u%lld", db_int(res, row, 6));
+	else
+		snprintf(key, sizeof(key), "c%lld", id);
+	jset_str(c, "avatar_key", key);
 	return c;
 }
 
@@ -162,6 +312,12 @@ void message_decorate(struct json_object *msg, const struct user *viewer)
 	if (json_object_object_get_ex(msg, "kind", &v))
 		kind = json_object_get_string(v);
 	jset_bool(msg, "kind_service", strcmp(kind, "service") == 0);
+	struct json_object *files;
+	if (json_object_object_get_ex(msg, "files", &files) && files) {
+		for (size_t i = 0; i < json_object_array_length(files); i++)
+			file_decorate(json_object_array_get_idx(files, i));
+		jset_bool(msg, "kind_file", 1);
+	}
 }
 
 void chat_decorate(struct json_object *chat, long long active_id)

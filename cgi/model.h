@@ -33,6 +33,20 @@ struct json_object *message_event(struct req *r, struct json_object *msg);
 /* The same with the html rendered in lang (live fan-out per language). */
 struct json_object *message_event_lang(struct req *r, struct json_object *msg, const char *lang);
 
+/* Files and avatars (h_files.c, h_avatars.c). */
+/* {id, url48, url96, url256}, or NULL for id <= 0 (no avatar). */
+struct json_object *avatar_json(long long id);
+/* url, thumb_url, view_url (null unless kind "image"), page_url from id
+ * and name. */
+void file_add_urls(struct json_object *f);
+/* Set msg.files from the JSON array made by the database (MSG_FILES). */
+void message_set_files(struct json_object *msg, const char *files_json);
+/* A file row (FILE_COLS in db.c) starting at col0: the file entry plus
+ * chat, message, created_at, sender. NULL when the row has no file. */
+struct json_object *file_from_row(const PGresult *res, int row, int col0);
+/* HTML decorations: is_image, icon, size_num + is_b|is_kb|is_mb|is_gb, day. */
+void file_decorate(struct json_object *f);
+
 /* Nicknames are stored lower-case; a leading '@' is ignored. */
 char *nickname_normalize(struct arena *a, const char *s);
 

@@ -80,23 +80,25 @@ static const struct route routes[] = {
 	{"POST", "/settings/sessions/#/end", h_session_end, R_HTML | R_SESSION},
 	{"POST", "/settings/sessions/end-others", h_sessions_end_others, R_HTML | R_SESSION},
 	{"GET", "/settings/blocked", h_blocks_list, R_HTML | R_SESSION},
+	/* files and avatars (h_files.c, h_avatars.c) */
+	{"POST", "/chats/#/files", h_files_upload, R_SESSION | R_STREAM},
+	{"GET", "/chats/#/files", h_files_list, R_SESSION},
+	{"GET", "/files/#", h_file_page, 0},
+	{"GET", "/files/#/thumb", h_file_thumb, R_HTML},
+	{"GET", "/files/#/view", h_file_view, R_HTML},
+	{"GET", "/files/#/*", h_file_original, R_HTML},
+	{"PUT", "/me/avatar", h_avatar_put, R_SESSION | R_API | R_STREAM},
+	{"DELETE", "/me/avatar", h_avatar_delete, R_SESSION | R_API},
+	{"GET", "/settings/avatar", h_avatar_page, R_SESSION | R_HTML},
+	{"POST", "/settings/avatar", h_avatar_put, R_SESSION | R_HTML | R_STREAM},
+	{"POST", "/settings/avatar/delete", h_avatar_delete, R_SESSION | R_HTML},
+	{"PUT", "/chats/#/avatar", h_chat_avatar_put, R_SESSION | R_API | R_STREAM},
+	{"POST", "/chats/#/avatar", h_chat_avatar_put, R_SESSION | R_HTML | R_STREAM},
+	{"GET", "/avatars/#/#", h_avatar_get, R_HTML},
 };
 
-/* A "*" segment: a nickname (a leading '@' allowed) or an invite code. */
-#define WORD_MAX 64
-
-static size_t word_len(const char *path)
-{
-	size_t n = 0;
-	while (path[n] && path[n] != '/') {
-		char c = path[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || (c == '@' && n == 0)))
-			return 0;
-		n++;
-	}
-	return n <= WORD_MAX ? n : 0;
-}
+/* A "*" segment: a nickname, an invite code or a file name. */
+#define SEGMENT_MAX 255
 
 /* Does path match pattern? Fills ids for "#" segments. */
 static bool path_matches(const char *pattern, const char *path, int64_t ids[2])
@@ -118,8 +120,10 @@ static bool path_matches(const char *pattern, const char *path, int64_t ids[2])
 			continue;
 		}
 		if (*pattern == '*') {
-			size_t n = word_len(path);
-			if (n == 0)
+			/* any one segment (a nickname, an invite code, a file
+			 * name); the handler validates it */
+			size_t n = strcspn(path, "/");
+			if (n == 0 || n > SEGMENT_MAX)
 				return false;
 			path += n;
 			pattern++;
@@ -288,7 +292,7 @@ void router_dispatch(struct req *r)
 		require_login(r);
 		return;
 	}
-	if (strcmp(rt->method, "GET") != 0) {
+	if (strcmp(rt->method, "GET") != 0 && !(rt->flags & R_STREAM)) {
 		st = http_read_body(r);
 		if (st) {
 			view_error(r, st, st == 413 ? "err.too_large" : "err.bad_request", NULL);

@@ -14,13 +14,16 @@ enum route_flag {
 	R_ADMIN = 1 << 2,   /* admins only; others get 404 */
 	R_API = 1 << 3,     /* only under /api/ */
 	R_HTML = 1 << 4,    /* only without /api/ */
+	R_STREAM = 1 << 5,  /* a multipart upload: the body is not read here; the
+			     * handler streams it through upload_read(), which
+			     * enforces the CSRF check before any file part */
 };
 
 struct route {
 	const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" (GET also answers HEAD) */
-	const char *pattern; /* segments; "#" matches a positive id, "*" a word
-				(1..64 of [A-Za-z0-9_], a leading '@' allowed) put in r->word;
-				route_segment() reads any segment by position */
+	const char *pattern; /* segments; "#" matches a positive id, "*" any one
+				segment of 1..255 bytes, put in r->word (the handler
+				validates it); route_segment() reads any by position */
 	void (*handler)(struct req *r);
 	unsigned flags;
 };

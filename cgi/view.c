@@ -102,13 +102,19 @@ static const char *error_code(int status)
 
 void view_error(struct req *r, int status, const char *msg_key, const char *field)
 {
+	const char *lang = r->lang ? r->lang : "en";
+	view_error_text(r, status, i18n_get(r->app->tpl, lang, msg_key), field);
+}
+
+void view_error_text(struct req *r, int status, const char *message, const char *field)
+{
 	buf_reset(&r->body);
 	const char *lang = r->lang ? r->lang : "en";
 	r->lang = lang;
 	struct json_object *model = view_object(r);
 	struct json_object *err = json_object_new_object();
 	jset_str(err, "code", error_code(status));
-	jset_str(err, "message", i18n_get(r->app->tpl, lang, msg_key));
+	jset_str(err, "message", message);
 	if (field)
 		jset_str(err, "field", field);
 	jset(model, "error", err);

@@ -18,6 +18,8 @@ void view_json(struct req *r, int status, struct json_object *model);
 /* {error: {code, message[, field]}} or the error page. msg_key is a
  * catalog key; field may be NULL. */
 void view_error(struct req *r, int status, const char *msg_key, const char *field);
+/* The same with a message already translated (and filled in). */
+void view_error_text(struct req *r, int status, const char *message, const char *field);
 /* A write that returns nothing: JSON 204, HTML 303 to redirect_to. */
 void view_done(struct req *r, const char *redirect_to);
 /* Error for a database status that is not DB_OK (503 or 500). */

@@ -8,11 +8,13 @@
 
 #include "db.h"
 #include "http.h"
+#include "images.h"
 #include "log.h"
 #include "markdown.h"
 #include "publish.h"
 #include "router.h"
 #include "server.h"
+#include "store.h"
 
 static volatile sig_atomic_t busy, stopping;
 
@@ -68,6 +70,10 @@ void worker_main(const struct app *app, int listen_fd)
 	}
 	if (db_connect(w.db) != 0)
 		log_error("no database yet; requests get 503 until it is back");
+	/* ImageMagick only here, after the fork (never in the master) */
+	images_init();
+	if (store_prepare(app->cfg.files_dir) == 0)
+		store_sweep(app->cfg.files_dir, 3600);
 
 	FCGX_Request fr;
 	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
@@ -101,5 +107,6 @@ void worker_main(const struct app *app, int listen_fd)
 	db_free(w.db);
 	publisher_free(w.pub);
 	markdown_free(w.md);
+	images_done();
 	exit(0); /* not _exit: LeakSanitizer checks the worker at exit */
 }

@@ -129,6 +129,7 @@ stack_init() {
 
     local d
     for d in run log pg pgrun nginx nginx/tmp files; do mkdir -p "$var/$d"; done
+    chmod 0700 "$var/files"            # user files: the app and nginx only
     chmod 0711 "$var"                 # others (postgres) may traverse, not list
     chmod 0700 "$var/run" "$var/nginx" # FastCGI and publisher sockets: owner only
     chmod 0755 "$var/log"
@@ -251,9 +252,14 @@ stack_env() {
     export MESSLY_SECRET_FILE=$var/secret
     export MESSLY_HOME=$STACK_ROOT
     export MESSLY_ORIGIN=http://127.0.0.1:$port
-    export MESSLY_FILES_DIR=$var/files
     # Only these settings: never an /etc/messly/messly.conf of this machine.
     export MESSLY_CONFIG=/dev/null
+    # files: the blob store outside the web root, the upload cap, and ImageMagick under the
+    # project's own policy (checked by every worker at start-up), one thread per decode
+    export MESSLY_FILES_DIR=${MESSLY_FILES_DIR:-$var/files}
+    export MESSLY_MAX_UPLOAD=${MESSLY_MAX_UPLOAD:-52428800}
+    export MAGICK_CONFIGURE_PATH=$STACK_ROOT/deploy/imagemagick
+    export MAGICK_THREAD_LIMIT=1 OMP_NUM_THREADS=1
 }
 
 # Render nginx/messly.conf.in into VAR/nginx/nginx.conf.
@@ -264,6 +270,12 @@ stack_render_nginx() {
         geo+="$a 1; "
     done
     local tmpl=$STACK_ROOT/nginx/messly.conf.in out=$var/nginx/nginx.conf
+    # uploads: nginx stops bodies well over the app's own cap (MESSLY_MAX_UPLOAD, checked on
+    # the bytes read, with a message in the user's language); 1 MiB of room for the form
+    local files=${MESSLY_FILES_DIR:-$var/files} max_upload=${MESSLY_MAX_UPLOAD:-52428800}
+    [[ $max_upload =~ ^[0-9]+$ ]] || { stack_die "bad MESSLY_MAX_UPLOAD '$max_upload'"; return 1; }
+    mkdir -p "$files"
+    files=$(_stack_abs "$files") || return 1
     [[ -f $tmpl ]] || { stack_die "missing $tmpl"; return 1; }
     if _stack_is_root; then
         user_expr="s|@USER@|root|g"    # workers must read a checkout that may sit in a 0700 dir
@@ -281,6 +293,8 @@ stack_render_nginx() {
             -e "s|@AUTH_RATE@|$(_stack_sed_escape "$rate")|g" \
             -e "s|@AUTH_BURST@|$(_stack_sed_escape "$burst")|g" \
             -e "s|@LIMIT_EXEMPT_GEO@|$(_stack_sed_escape "$geo")|g" \
+            -e "s|@FILES@|$(_stack_sed_escape "$files")|g" \
+            -e "s|@UPLOAD_BODY_MAX@|$((max_upload + 1048576))|g" \
             "$tmpl"
     } >"$out.tmp"
     if grep -n '@[A-Z_]\{1,\}@' "$out.tmp" >&2; then

@@ -112,6 +112,8 @@ export MESSLY_FAULT_FILE=$VAR/run/fault
 export MESSLY_LIMIT_EXEMPT=127.0.0.1 STACK_LIMIT_EXEMPT=127.0.0.1
 export MESSLY_LIMIT_LOGIN_ADDR=10 MESSLY_LIMIT_REGISTER_ADDR=5   # small, so the test reaches them fast
 export MESSLY_LIMIT_SEND_BURST=50 MESSLY_LIMIT_SEND_PER_MINUTE=3000
+export MESSLY_MAX_UPLOAD=5242880     # a 5 MiB upload cap, so the 413 tests stay light
+export MESSLY_TOOLS=$(dirname "$BIN")/tools   # tests/tools/mkimage (make tools)
 
 stack_init "$VAR" "$PORT"
 stack_start_pg "$VAR"

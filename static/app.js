@@ -22,7 +22,7 @@
 		transport: null,  // "websocket" | "eventsource"
 		chat: null        // id of the open chat (string) or null
 	};
-	window.messly = { state: state };
+	window.messly = { state: state };   // .catchUp is set below (used by files.js)
 
 	/* ---------- small helpers ---------- */
 
@@ -215,6 +215,8 @@
 		});
 		return catching;
 	}
+
+	window.messly.catchUp = catchUp;
 
 	/* ---------- read position ---------- */
 
@@ -442,6 +444,13 @@
 		var av = el('span', 'avatar', c.title);
 		av.setAttribute('data-hue', String(c.peer ? c.peer.id : c.id));
 		av.setAttribute('aria-hidden', 'true');
+		if (c.avatar_key) av.setAttribute('data-avatar', c.avatar_key);
+		if (c.avatar && c.avatar.url96) { // files: the picture over the initials
+			var img = el('img', 'avatar-img');
+			img.alt = '';
+			img.src = c.avatar.url96;
+			av.appendChild(img);
+		}
 		var main = el('span', 'chat-main');
 		var r1 = el('span', 'chat-row');
 		r1.appendChild(el('span', 'chat-title', c.title));
