@@ -23,7 +23,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit clean stop
+.PHONY: all deps run test unit clean stop bench bench-tools
 all: $(BUILD)/messly
 
 deps:
@@ -51,6 +51,25 @@ test:
 	@deploy/install-deps.sh --test
 	@$(MAKE) --no-print-directory MODE=test all unit
 	@deploy/test.sh build/test/messly
+
+# make bench: performance against this machine's own limits (README.md, Performance); not in make test.
+BENCH_BIN := build/release/bench
+bench-tools: $(BENCH_BIN)/loadgen $(BENCH_BIN)/limit
+
+$(BENCH_BIN)/loadgen: tests/bench/loadgen.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g $< -o $@
+
+$(BENCH_BIN)/limit: tests/bench/limit.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g $(shell pkg-config --cflags libpq libcurl) $< -o $@ \
+		$(shell pkg-config --libs libpq libcurl) -lfcgi -lscrypt
+
+bench:
+	@deploy/install-deps.sh --bench
+	@$(MAKE) --no-print-directory MODE=release all
+	@$(MAKE) --no-print-directory bench-tools
+	@tests/bench/run.sh build/release/messly $(BENCH_BIN)
 
 clean:
 	rm -rf build
