@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode check-security security-summary tools
+.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode check-security security-summary tools bench bench-tools
 
 # Figures of the last test run (fuzz corpus replays, hostile requests, sanitizer reports,
 # crashes, faults), summed up by `make security-summary`.
@@ -123,6 +123,25 @@ check-security:
 
 security-summary:
 	@node tests/security-summary.mjs $(REPORT)
+
+# make bench: performance against this machine's own limits (README.md, Performance); not in make test.
+BENCH_BIN := build/release/bench
+bench-tools: $(BENCH_BIN)/loadgen $(BENCH_BIN)/limit
+
+$(BENCH_BIN)/loadgen: tests/bench/loadgen.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g $< -o $@
+
+$(BENCH_BIN)/limit: tests/bench/limit.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g $(shell pkg-config --cflags libpq libcurl) $< -o $@ \
+		$(shell pkg-config --libs libpq libcurl) -lfcgi -lscrypt
+
+bench:
+	@deploy/install-deps.sh --bench
+	@$(MAKE) --no-print-directory MODE=release all
+	@$(MAKE) --no-print-directory bench-tools
+	@tests/bench/run.sh build/release/messly $(BENCH_BIN)
 
 clean:
 	rm -rf build

@@ -5,17 +5,19 @@
 #   deploy/install-deps.sh --test   also Chromium and the npm test packages (npm ci)
 #   deploy/install-deps.sh --deb    also what dpkg-buildpackage needs (make deb)
 #   deploy/install-deps.sh --redis  also redis-server (make test-multinode)
+#   deploy/install-deps.sh --bench  also the npm packages (npm ci; `ws` for make bench)
 # Installing nginx/postgresql may start Debian's own services; the local stack does not use
 # them (it runs its own instances on its own ports and sockets).
 set -euo pipefail
 
-TEST=0 DEB=0 REDIS=0
+TEST=0 DEB=0 REDIS=0 NPM=0
 for a in "$@"; do
     case $a in
-        --test) TEST=1 ;;
+        --test) TEST=1; NPM=1 ;;
         --deb) DEB=1 ;;
         --redis) REDIS=1 ;;
-        -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+        --bench) NPM=1 ;;
+        -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "install-deps.sh: unknown argument '$a'" >&2; exit 2 ;;
     esac
 done
@@ -58,7 +60,7 @@ if [[ ! -e /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
     exit 1
 fi
 
-if ((TEST == 1)); then
+if ((NPM == 1)); then
     cd "$ROOT"
     if [[ ! -f package.json ]]; then
         :
