@@ -32,6 +32,7 @@ struct config {
 	int workers;                /* MESSLY_WORKERS or --workers */
 	size_t max_body;            /* bytes accepted in a form/JSON body */
 	int session_days;           /* session lifetime */
+	int presence_ttl;           /* seconds a connection counts as online without a heartbeat (MESSLY_PRESENCE_TTL) */
 };
 
 struct app {

@@ -59,6 +59,9 @@ int config_load(struct config *cfg, char *err, size_t errlen)
 	if (env_long("MESSLY_SESSION_DAYS", 30, 1, 3650, &n, err, errlen))
 		return -1;
 	cfg->session_days = (int)n;
+	if (env_long("MESSLY_PRESENCE_TTL", 60, 4, 3600, &n, err, errlen))
+		return -1;
+	cfg->presence_ttl = (int)n;
 	return 0;
 }
 

@@ -108,7 +108,9 @@ struct json_object *chat_from_row(const PGresult *res, int row)
 	jset(c, "peer", peer);
 	jset_int(c, "last_seq", last_seq);
 	jset_int(c, "last_read_seq", read);
-	jset_int(c, "unread", last_seq > read ? last_seq - read : 0);
+	/* messages by others after the read position (CHAT_SELECT column 20) */
+	jset_int(c, "unread", PQnfields(res) > 21 ? db_int(res, row, 20) : 0);
+	jset_str(c, "notify", PQnfields(res) > 21 ? db_text(res, row, 21) : "all");
 	jset(c, "last_message", message_from_row(res, row, 9, id));
 	jset_str(c, "updated_at", db_text(res, row, 5));
 	return c;
@@ -149,6 +151,10 @@ void chat_decorate(struct json_object *chat, long long active_id)
 		jset_bool(chat, "active", json_object_get_int64(v) == active_id);
 	if (json_object_object_get_ex(chat, "updated_at", &v))
 		set_time(chat, json_object_get_string(v));
+	if (json_object_object_get_ex(chat, "notify", &v))
+		jset_bool(chat, "muted", strcmp(json_object_get_string(v), "muted") == 0);
+	if (json_object_object_get_ex(chat, "unread", &v) && json_object_get_int64(v) >= 1000)
+		jset_str(chat, "unread_label", "999+");
 	struct json_object *last;
 	if (json_object_object_get_ex(chat, "last_message", &last) && last)
 		message_decorate(last, NULL);

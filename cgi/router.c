@@ -26,6 +26,18 @@ static const struct route routes[] = {
 	{"GET", "/chats/#/events", h_events, R_SESSION},
 	{"POST", "/chats/#/read", h_read, R_SESSION},
 	{"GET", "/connect", h_connect, R_HTML},
+	/* read state, typing, presence, notifications, search */
+	{"POST", "/chats/#/typing", h_typing, R_SESSION},
+	{"GET", "/messages/#/readers", h_readers, R_SESSION},
+	{"PUT", "/chats/#/notifications", h_notify, R_SESSION},
+	{"POST", "/chats/#/notifications", h_notify, R_SESSION},
+	{"GET", "/settings/privacy", h_privacy_get, R_SESSION},
+	{"PUT", "/settings/privacy", h_privacy_set, R_SESSION},
+	{"POST", "/settings/privacy", h_privacy_set, R_SESSION},
+	{"POST", "/presence", h_presence_ping, R_SESSION},
+	{"GET", "/_presence/sub", h_presence_sub, R_HTML},   /* nginx's nchan hook only */
+	{"GET", "/_presence/unsub", h_presence_unsub, R_HTML},
+	{"GET", "/search", h_search, R_SESSION},
 };
 
 /* Does path match pattern? Fills ids for "#" segments. */
@@ -79,7 +91,7 @@ enum route_match router_match(const char *method, const char *path, bool api,
 /* The Allow header for a path that exists: its routes' methods. */
 static const char *allowed_methods(const char *path, bool api)
 {
-	bool get = false, post = false;
+	bool get = false, post = false, put = false;
 	int64_t ids[2];
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *rt = &routes[i];
@@ -89,10 +101,15 @@ static const char *allowed_methods(const char *path, bool api)
 			continue;
 		if (strcmp(rt->method, "GET") == 0)
 			get = true;
+		else if (strcmp(rt->method, "PUT") == 0)
+			put = true;
 		else
 			post = true;
 	}
-	return get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
+	const char *all[] = {"POST", "PUT", "POST, PUT", "GET, HEAD", "GET, HEAD, POST",
+			     "GET, HEAD, PUT", "GET, HEAD, POST, PUT"};
+	int k = (get ? 4 : 0) + (put ? 2 : 0) + (post ? 1 : 0);
+	return k == 0 ? "GET, HEAD" : all[k - 1];
 }
 
 static const char *lang_from_header(const char *h)
@@ -166,7 +183,7 @@ void router_dispatch(struct req *r)
 		require_login(r);
 		return;
 	}
-	if (strcmp(rt->method, "POST") == 0) {
+	if (strcmp(rt->method, "GET") != 0) { /* POST, PUT */
 		st = http_read_body(r);
 		if (st) {
 			view_error(r, st, st == 413 ? "err.too_large" : "err.bad_request", NULL);

@@ -17,7 +17,7 @@ enum route_flag {
 };
 
 struct route {
-	const char *method;  /* "GET" or "POST" (GET also answers HEAD) */
+	const char *method;  /* "GET", "POST" or "PUT" (GET also answers HEAD) */
 	const char *pattern; /* segments; "#" matches a positive id */
 	void (*handler)(struct req *r);
 	unsigned flags;

@@ -81,6 +81,8 @@ LSAN_OPTIONS="print_suppressions=0"
 [[ -f $STACK_ROOT/tests/lsan.supp ]] && LSAN_OPTIONS+=":suppressions=$STACK_ROOT/tests/lsan.supp"
 export LSAN_OPTIONS
 export MESSLY_SCRYPT_N=1024          # cheap password hashing for tests
+# presence: a short heartbeat time-to-live, so a test sees a lapsed heartbeat in seconds
+export MESSLY_PRESENCE_TTL=${MESSLY_PRESENCE_TTL:-8}
 
 stack_init "$VAR" "$PORT"
 stack_start_pg "$VAR"
