@@ -120,6 +120,8 @@
 			lastTypingSent = now;
 			post('/api/chats/' + encodeURIComponent(chatId) + '/typing').catch(function () {});
 		});
+		// a sent message ends the typing; the next keystroke may signal again
+		textarea.form.addEventListener('submit', function () { lastTypingSent = 0; });
 	}
 
 	/* ---------- presence ---------- */
