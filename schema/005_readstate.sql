@@ -34,6 +34,8 @@ ALTER TABLE messages ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
 	setweight(to_tsvector('simple'::regconfig, body), 'A') ||
 	setweight(to_tsvector('russian'::regconfig, body), 'B')) STORED;
 CREATE INDEX messages_tsv ON messages USING gin (tsv);
+-- the search filter "from": that person's messages, newest first
+CREATE INDEX messages_sender ON messages (sender_id, id);
 
 -- AND of tsqueries, for building a query word by word.
 CREATE AGGREGATE tsquery_and_agg(tsquery) (sfunc = tsquery_and, stype = tsquery);
