@@ -37,17 +37,31 @@
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
 	", s.id, s.nickname, s.name, m.version_seq, " MSG_FILES("m")
 
-/* A chat row (9 columns) followed by its last message (MSG_COLS), then
- * the peer's and the chat's avatar ids. */
+/* A chat row (9 columns) followed by its last message (MSG_COLS, 9..20),
+ * the peer's and the chat's avatar ids (21, 22), then the viewer's unread
+ * count (messages by others after the read position, capped) and
+ * notification level (23, 24). */
 #define CHAT_SELECT \
 	"SELECT c.id, c.kind, c.title, c.last_seq, mb.last_read_seq, " ISO("c.last_message_at") \
 	", p.id, p.nickname, p.name, " MSG_COLS ", p.avatar_id, c.avatar_id" \
+	", (SELECT count(*) FROM (SELECT 1 FROM messages u WHERE u.chat_id = c.id" \
+	"   AND u.seq > mb.last_read_seq AND u.sender_id IS DISTINCT FROM mb.user_id" \
+	"   AND u.deleted_at IS NULL LIMIT " UNREAD_CAP ") n), mb.notify" \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
 	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name, u.avatar_id FROM members m2" \
 	"   JOIN users u ON u.id = m2.user_id" \
 	"   WHERE m2.chat_id = c.id AND m2.user_id <> mb.user_id LIMIT 1) p ON c.kind = 'direct'" \
 	" LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq" \
 	" LEFT JOIN users s ON s.id = m.sender_id"
+
+/* Search ranks at most this many of the newest matches. */
+#define SEARCH_CANDIDATES "2000"
+
+/* Unread counts stop counting here (shown as "999+"). */
+#define UNREAD_CAP "1000"
+
+/* The columns of a message that MSG_COLS reads, for subqueries. */
+#define AROUND_COLS "id, seq, kind, body, html, client_id, created_at, sender_id, version_seq"
 
 /* History around a seq for a member: zero rows means "not a member"; one
  * row with NULL message columns means "member, nothing there". */
@@ -108,6 +122,11 @@
 static const struct {
 	const char *sql;
 	int nparams;
+	/* planned for its parameters on every run (PQexecParams, an unnamed
+	 * statement) instead of once: for statements whose best plan depends
+	 * on the values, e.g. a search word's frequency. Still prepared at
+	 * connect, so a mistake in the SQL shows at start-up. */
+	bool replan;
 } statements[STMT__MAX] = {
 	/* last active (and the address) refreshed at most once a minute */
 	[STMT_SESSION_USER] = {
@@ -238,9 +257,112 @@ static const struct {
 		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint"
 		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 7},
 	[STMT_READ] = {
-		"UPDATE members mb SET last_read_seq = greatest(mb.last_read_seq, least($3::bigint, c.last_seq))"
-		" FROM chats c WHERE c.id = mb.chat_id AND mb.chat_id = $2 AND mb.user_id = $1"
-		" RETURNING mb.last_read_seq", 3},
+		"WITH cur AS (SELECT mb.last_read_seq AS old, least($3::bigint, c.last_seq) AS target"
+		"   FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		"   WHERE mb.chat_id = $2 AND mb.user_id = $1),"
+		" up AS (UPDATE members x SET last_read_seq = greatest(x.last_read_seq, cur.target)"
+		"   FROM cur WHERE x.chat_id = $2 AND x.user_id = $1 AND cur.target > cur.old"
+		"   RETURNING x.last_read_seq)"
+		" SELECT (SELECT last_read_seq FROM up),"
+		"   (SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.chat_id = $2"
+		"     AND m.seq > greatest(cur.old, cur.target) AND m.sender_id IS DISTINCT FROM $1"
+		"     AND m.deleted_at IS NULL LIMIT " UNREAD_CAP ") u),"
+		"   (SELECT read_receipts FROM users WHERE id = $1),"
+		"   (SELECT string_agg(m.user_id::text, ',') FROM members m"
+		"     JOIN users u ON u.id = m.user_id AND u.read_receipts"
+		"     WHERE m.chat_id = $2 AND m.user_id <> $1)"
+		" FROM cur", 3},
+	[STMT_RECEIPTS] = {
+		"SELECT mu.read_receipts, m.user_id, m.last_read_seq"
+		" FROM members me JOIN users mu ON mu.id = me.user_id"
+		" LEFT JOIN (members m JOIN users u ON u.id = m.user_id AND u.read_receipts)"
+		"   ON m.chat_id = me.chat_id AND m.user_id <> me.user_id AND mu.read_receipts"
+		" WHERE me.chat_id = $2 AND me.user_id = $1 ORDER BY m.user_id", 2},
+	[STMT_READERS] = {
+		"SELECT msg.chat_id, msg.seq, mu.read_receipts, u.id, u.nickname, u.name"
+		" FROM messages msg JOIN members me ON me.chat_id = msg.chat_id AND me.user_id = $1"
+		" JOIN users mu ON mu.id = $1"
+		" LEFT JOIN (members m JOIN users u ON u.id = m.user_id AND u.read_receipts)"
+		"   ON m.chat_id = msg.chat_id AND m.last_read_seq >= msg.seq"
+		"   AND m.user_id IS DISTINCT FROM msg.sender_id AND mu.read_receipts"
+		" WHERE msg.id = $2 AND msg.deleted_at IS NULL ORDER BY lower(u.name), u.id", 2},
+	[STMT_OTHER_MEMBERS] = {
+		"SELECT string_agg(m.user_id::text, ',') FROM members me"
+		" LEFT JOIN members m ON m.chat_id = me.chat_id AND m.user_id <> me.user_id"
+		" WHERE me.chat_id = $2 AND me.user_id = $1 GROUP BY me.chat_id", 2},
+	[STMT_NOTIFY_SET] = {
+		"UPDATE members SET notify = $3 WHERE chat_id = $2 AND user_id = $1 RETURNING notify", 3},
+	[STMT_SETTINGS_GET] = {
+		"SELECT read_receipts, presence FROM users WHERE id = $1", 1},
+	[STMT_SETTINGS_SET] = {
+		"UPDATE users SET read_receipts = coalesce($2::boolean, read_receipts),"
+		" presence = coalesce($3, presence) WHERE id = $1 RETURNING read_receipts, presence", 3},
+	[STMT_PRESENCE_SUB] = {
+		"WITH old AS (SELECT connections > 0 AND seen_at > now() - make_interval(secs => $3) AS online,"
+		"   seen_at > now() - make_interval(secs => $3) AS fresh"
+		"   FROM presence WHERE user_id = $1),"
+		" up AS (INSERT INTO presence AS p (user_id, channel, connections, seen_at)"
+		"   VALUES ($1, $2, 1, now()) ON CONFLICT (user_id) DO UPDATE SET channel = EXCLUDED.channel,"
+		"   connections = CASE WHEN (SELECT fresh FROM old) THEN p.connections + 1 ELSE 1 END,"
+		"   seen_at = now() RETURNING " ISO("seen_at") " AS seen)"
+		" SELECT coalesce((SELECT online FROM old), false), (SELECT seen FROM up)", 3},
+	[STMT_PRESENCE_UNSUB] = {
+		"UPDATE presence SET connections = greatest(connections - 1, 0), seen_at = now()"
+		" WHERE channel = $1 RETURNING user_id, connections, " ISO("seen_at"), 1},
+	[STMT_PRESENCE_PING] = {
+		"UPDATE presence SET seen_at = now(), connections = greatest(connections, 1)"
+		" WHERE user_id = $1 RETURNING connections", 1},
+	[STMT_PRESENCE_GET] = {
+		"SELECT u.id, u.id = $1 OR u.presence = 'everyone',"
+		" coalesce(p.connections > 0 AND p.seen_at > now() - make_interval(secs => $3), false),"
+		" " ISO("p.seen_at") ","
+		" (SELECT string_agg(m2.user_id::text, ',') FROM members m1"
+		"   JOIN chats c ON c.id = m1.chat_id AND c.kind = 'direct'"
+		"   JOIN members m2 ON m2.chat_id = m1.chat_id AND m2.user_id <> m1.user_id"
+		"   WHERE m1.user_id = u.id AND $4::boolean)"
+		" FROM users u LEFT JOIN presence p ON p.user_id = u.id"
+		" WHERE u.id = ANY($2::bigint[])", 4},
+	[STMT_MESSAGES_AROUND] = {
+		"SELECT c.last_seq, " MSG_COLS ","
+		" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id)"
+		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
+		" LEFT JOIN LATERAL ((SELECT " AROUND_COLS " FROM messages x"
+		"   WHERE x.chat_id = mb.chat_id AND x.seq < $3 ORDER BY x.seq DESC LIMIT $4)"
+		"   UNION ALL (SELECT " AROUND_COLS " FROM messages x"
+		"   WHERE x.chat_id = mb.chat_id AND x.seq >= $3 ORDER BY x.seq ASC LIMIT $4)) m ON true"
+		" LEFT JOIN users s ON s.id = m.sender_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m.seq ASC", 4},
+	/* The newest SEARCH_CANDIDATES matches in the viewer's chats (the
+	 * planner sees the query's words, as the statement is replanned: a GIN
+	 * bitmap for rare words, a backward scan for common ones), ranked by
+	 * relevance boosted up to 2x for recent messages (30-day scale). */
+	[STMT_SEARCH] = {
+		"WITH q AS (SELECT messly_search_query($2::text[], $3::boolean) AS q),"
+		" who AS (SELECT id FROM users WHERE lower(nickname) = $5),"
+		" cand AS MATERIALIZED (SELECT m.id, m.chat_id, m.seq, m.kind, m.body, m.created_at,"
+		"   m.sender_id, m.tsv"
+		"   FROM messages m JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
+		"   WHERE m.tsv @@ messly_search_query($2::text[], $3::boolean)"
+		"   AND m.deleted_at IS NULL AND m.kind <> 'service'"
+		"   AND ($4::bigint IS NULL OR m.chat_id = $4)"
+		"   AND ($5::text IS NULL OR m.sender_id = (SELECT id FROM who))"
+		"   AND (NOT $6::boolean OR m.kind = 'file')"
+		"   AND ($7::date IS NULL OR m.created_at >= $7::date)"
+		"   AND ($8::date IS NULL OR m.created_at < $8::date + 1)"
+		"   ORDER BY m.id DESC LIMIT " SEARCH_CANDIDATES "),"
+		" hits AS (SELECT m.id, m.chat_id, m.seq, m.kind, m.body, m.created_at, m.sender_id,"
+		"   ts_rank(m.tsv, q.q) * (1 + 1 / (1 + extract(epoch FROM now() - m.created_at) / 2592000))"
+		"     AS score"
+		"   FROM q, cand m ORDER BY score DESC, m.id DESC LIMIT $9 OFFSET $10)"
+		" SELECT h.id, h.chat_id, h.seq, h.kind, " ISO("h.created_at") ","
+		"   s.id, s.nickname, s.name, c.kind, coalesce(c.title, p.name, ''),"
+		"   ts_headline('russian', h.body, q.q, 'StartSel=\x01, StopSel=\x02, MaxWords=35,"
+		" MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=\" … \"')"
+		" FROM hits h CROSS JOIN q JOIN chats c ON c.id = h.chat_id"
+		" LEFT JOIN users s ON s.id = h.sender_id"
+		" LEFT JOIN LATERAL (SELECT u.name FROM members m2 JOIN users u ON u.id = m2.user_id"
+		"   WHERE m2.chat_id = c.id AND m2.user_id <> $1 LIMIT 1) p ON c.kind = 'direct'"
+		" ORDER BY h.score DESC, h.id DESC", 10, true},
 	[STMT_GROUP_CREATE] = {
 		"WITH want AS (SELECT DISTINCT lower(n) AS nick FROM unnest($4::text[]) n),"
 		" found AS (SELECT u.id FROM users u JOIN want ON lower(u.nickname) = want.nick"
@@ -690,6 +812,8 @@ static PGresult *exec_prepared(struct db *db, enum stmt s, const char *const *pa
 {
 	char name[16];
 	snprintf(name, sizeof(name), "s%d", (int)s);
+	if (statements[s].replan)
+		return PQexecParams(db->conn, statements[s].sql, n, NULL, params, NULL, NULL, 0);
 	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
 }
 

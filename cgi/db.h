@@ -22,7 +22,7 @@ enum stmt {
 	STMT_MESSAGES_BEFORE, /* a page of history, membership checked */
 	STMT_EVENTS_AFTER,    /* catch-up after a seq, membership checked */
 	STMT_SEND,            /* send budget + bump seq + insert + idempotency + fan-out list */
-	STMT_READ,            /* move the read position forward */
+	STMT_READ,            /* move the read position forward, unread left, fan-out list */
 	/* group chats (h_groups.c) */
 	STMT_GROUP_CREATE,    /* chat + owner + members + "created" message */
 	STMT_GROUP_INFO,      /* name, description, viewer's role, members with roles */
@@ -69,6 +69,20 @@ enum stmt {
 	STMT_AVATAR_CLEAR_USER, /* the user has no avatar + who shares a chat */
 	STMT_AVATAR_SET_CHAT, /* new group picture, owners only + members */
 	STMT_AVATAR_GET,      /* an avatar the viewer may see */
+	/* read state, typing, presence, notifications, search (h_readstate.c,
+	 * presence.c, h_search.c) */
+	STMT_RECEIPTS,        /* the other members' read positions, receipts allowing */
+	STMT_READERS,         /* who has read a message, membership checked */
+	STMT_OTHER_MEMBERS,   /* the other members of a chat, membership checked */
+	STMT_NOTIFY_SET,      /* a member's notification level */
+	STMT_SETTINGS_GET,    /* read receipts and presence privacy */
+	STMT_SETTINGS_SET,
+	STMT_PRESENCE_SUB,    /* nchan subscribe hook: one more connection */
+	STMT_PRESENCE_UNSUB,  /* nchan unsubscribe hook: one connection less */
+	STMT_PRESENCE_PING,   /* heartbeat of a connected client */
+	STMT_PRESENCE_GET,    /* {online, last_seen} of users as privacy allows */
+	STMT_MESSAGES_AROUND, /* a page of history around a seq, membership checked */
+	STMT_SEARCH,          /* full-text search in the viewer's chats */
 	STMT__MAX
 };
 

@@ -16,7 +16,9 @@
 #include "log.h"
 #include "markdown.h"
 #include "model.h"
+#include "presence.h"
 #include "publish.h"
+#include "readstate.h"
 #include "service.h"
 #include "template.h"
 #include "view.h"
@@ -26,6 +28,7 @@
 #define PAGE_MAX 100
 #define EVENTS_MAX 500
 #define SEQ_MAX 9007199254740991LL
+#define AROUND_HALF 25 /* messages before and after the seq of ?around= */
 
 static const char *id_str(struct req *r, long long v)
 {
@@ -170,14 +173,15 @@ static bool arg_int(struct req *r, const char *name, long long min, long long ma
 	return true;
 }
 
-/* History before a seq: fills messages (array, oldest first); returns the
+/* History before a seq (STMT_MESSAGES_BEFORE) or around it
+ * (STMT_MESSAGES_AROUND): fills messages (array, oldest first); returns the
  * chat's last_seq, or -1 after answering an error. */
-static long long load_history(struct req *r, long long chat, long long before, long long limit,
-			      struct json_object *messages, bool *has_older)
+static long long load_history(struct req *r, enum stmt s, long long chat, long long before,
+			      long long limit, struct json_object *messages, bool *has_older)
 {
 	const char *params[] = {me_id(r), id_str(r, chat), id_str(r, before), id_str(r, limit)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_MESSAGES_BEFORE, params, 4, &res);
+	enum db_status st = db_run(r, s, params, 4, &res);
 	if (st != DB_OK) {
 		view_db_error(r, st);
 		return -1;
@@ -217,32 +221,44 @@ void h_messages_list(struct req *r)
 	struct json_object *messages = json_object_new_array();
 	jset(m, "messages", messages);
 	bool has_older;
-	if (load_history(r, chat, before, limit, messages, &has_older) < 0)
+	if (load_history(r, STMT_MESSAGES_BEFORE, chat, before, limit, messages, &has_older) < 0)
 		return;
 	jset_bool(m, "has_older", has_older);
 	view_json(r, 200, m);
 }
 
-/* Move the viewer's read position; returns false after answering an error. */
+/* Move the viewer's read position (and tell their devices, see
+ * readstate.h); returns false after answering an error. */
 static bool mark_read(struct req *r, long long chat, long long seq, bool *found)
 {
-	const char *params[] = {me_id(r), id_str(r, chat), id_str(r, seq)};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_READ, params, 3, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
-		return false;
+	return readstate_mark(r, chat, seq, found);
+}
+
+/* ?around=SEQ: the "newer" link when the page stops before the newest. */
+static void around_links(struct json_object *m, struct json_object *messages, long long around)
+{
+	size_t n = json_object_array_length(messages), after = 0;
+	long long last = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *seq;
+		if (!json_object_object_get_ex(json_object_array_get_idx(messages, i), "seq", &seq))
+			continue;
+		last = json_object_get_int64(seq);
+		after += last >= around;
 	}
-	*found = PQntuples(res) == 1;
-	return true;
+	if (after == AROUND_HALF) {
+		jset_bool(m, "has_newer", true);
+		jset_int(m, "newer_around", last + 1);
+	}
 }
 
 /* The chat page (HTML), also used to re-show the composer after an error. */
 static void chat_page(struct req *r, int status, long long chat_id, const char *error,
 		      const char *text)
 {
-	long long before;
-	if (!arg_int(r, "before", 1, SEQ_MAX, SEQ_MAX, &before))
+	long long before, around;
+	if (!arg_int(r, "before", 1, SEQ_MAX, SEQ_MAX, &before) ||
+	    !arg_int(r, "around", 1, SEQ_MAX, 0, &around))
 		return;
 	struct json_object *m = view_object(r);
 	struct json_object *chat = load_chat(r, chat_id);
@@ -258,11 +274,22 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	struct json_object *messages = json_object_new_array();
 	jset(m, "messages", messages);
 	bool has_older, found;
-	long long last_seq = load_history(r, chat_id, before, PAGE_DEFAULT, messages, &has_older);
+	long long last_seq = around
+		? load_history(r, STMT_MESSAGES_AROUND, chat_id, around, AROUND_HALF, messages,
+			       &has_older)
+		: load_history(r, STMT_MESSAGES_BEFORE, chat_id, before, PAGE_DEFAULT, messages,
+			       &has_older);
 	if (last_seq < 0)
 		return;
+	bool history = before != SEQ_MAX || around != 0; /* not the newest page */
 	jset_bool(m, "has_older", has_older);
-	jset_bool(m, "history", before != SEQ_MAX); /* not the newest page */
+	jset_bool(m, "history", history);
+	if (around)
+		around_links(m, messages, around);
+	struct json_object *read_seq;
+	if (!json_object_object_get_ex(chat, "last_read_seq", &read_seq) ||
+	    !readstate_decorate_page(r, m, chat, messages, json_object_get_int64(read_seq)))
+		return;
 	size_t n = json_object_array_length(messages);
 	if (n > 0) {
 		struct json_object *first = json_object_array_get_idx(messages, 0), *seq;
@@ -280,7 +307,7 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 		jset_str(m, "file_client_id", cid);
 	jset_int(m, "max_upload", (long long)r->app->cfg.max_upload);
 	jset_str(m, "too_large", files_limit_text(r, "err.files.too_large"));
-	if (before == SEQ_MAX && !mark_read(r, chat_id, last_seq, &found))
+	if (!history && !mark_read(r, chat_id, last_seq, &found))
 		return;
 	view_render(r, status, "chat", "title.chats", m);
 }
@@ -288,9 +315,15 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 void h_chat_get(struct req *r)
 {
 	if (r->want_json) {
-		struct json_object *chat = load_chat(r, r->ids[0]);
+		struct json_object *chat = load_chat(r, r->ids[0]), *peer;
 		if (chat == NULL)
 			return;
+		if (json_object_object_get_ex(chat, "peer", &peer) && peer) {
+			struct json_object *id;
+			json_object_object_get_ex(peer, "id", &id);
+			if (presence_add(r, peer, json_object_get_int64(id)) != 0)
+				return;
+		}
 		struct json_object *m = view_object(r);
 		jset(m, "chat", chat);
 		if (!group_add_info(r, r->ids[0], chat))

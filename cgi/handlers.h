@@ -6,7 +6,9 @@
  * profile and preferences settings), h_security.c (password, email,
  * sessions, account deletion), h_blocks.c (blocking), h_export.c (data
  * export), h_files.c (uploads, downloads, the Files view), h_avatars.c
- * (user and group pictures). */
+ * (user and group pictures), h_readstate.c (receipts, typing,
+ * notification levels, privacy), presence.c (presence hooks and
+ * heartbeat), h_search.c (full-text search). */
 #ifndef MESSLY_HANDLERS_H
 #define MESSLY_HANDLERS_H
 
@@ -82,5 +84,16 @@ void h_avatar_delete(struct req *r);
 void h_avatar_page(struct req *r);
 void h_chat_avatar_put(struct req *r);
 void h_avatar_get(struct req *r);
+/* read state, typing, presence, notifications, search: h_readstate.c,
+ * presence.c, h_search.c */
+void h_readers(struct req *r);
+void h_typing(struct req *r);
+void h_notify(struct req *r);
+void h_privacy_get(struct req *r);
+void h_privacy_set(struct req *r);
+void h_presence_ping(struct req *r);
+void h_presence_sub(struct req *r);
+void h_presence_unsub(struct req *r);
+void h_search(struct req *r);
 
 #endif

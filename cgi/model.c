@@ -271,7 +271,9 @@ struct json_object *chat_from_row(const PGresult *res, int row)
 	jset(c, "peer", peer);
 	jset_int(c, "last_seq", last_seq);
 	jset_int(c, "last_read_seq", read);
-	jset_int(c, "unread", last_seq > read ? last_seq - read : 0);
+	/* messages by others after the read position (CHAT_SELECT column 23) */
+	jset_int(c, "unread", db_int(res, row, 23));
+	jset_str(c, "notify", db_text(res, row, 24) ? db_text(res, row, 24) : "all");
 	jset(c, "last_message", message_from_row(res, row, 9, id));
 	jset_str(c, "updated_at", db_text(res, row, 5));
 	/* the group's picture, else the direct peer's avatar */
@@ -329,6 +331,10 @@ void chat_decorate(struct json_object *chat, long long active_id)
 		jset_bool(chat, "is_group", strcmp(json_object_get_string(v), "group") == 0);
 	if (json_object_object_get_ex(chat, "updated_at", &v))
 		set_time(chat, json_object_get_string(v));
+	if (json_object_object_get_ex(chat, "notify", &v))
+		jset_bool(chat, "muted", strcmp(json_object_get_string(v), "muted") == 0);
+	if (json_object_object_get_ex(chat, "unread", &v) && json_object_get_int64(v) >= 1000)
+		jset_str(chat, "unread_label", "999+");
 	struct json_object *last;
 	if (json_object_object_get_ex(chat, "last_message", &last) && last)
 		message_decorate(last, NULL);

@@ -95,6 +95,18 @@ static const struct route routes[] = {
 	{"PUT", "/chats/#/avatar", h_chat_avatar_put, R_SESSION | R_API | R_STREAM},
 	{"POST", "/chats/#/avatar", h_chat_avatar_put, R_SESSION | R_HTML | R_STREAM},
 	{"GET", "/avatars/#/#", h_avatar_get, R_HTML},
+	/* read state, typing, presence, notifications, search */
+	{"POST", "/chats/#/typing", h_typing, R_SESSION},
+	{"GET", "/messages/#/readers", h_readers, R_SESSION},
+	{"PUT", "/chats/#/notifications", h_notify, R_SESSION},
+	{"POST", "/chats/#/notifications", h_notify, R_SESSION},
+	{"GET", "/settings/privacy", h_privacy_get, R_SESSION},
+	{"PUT", "/settings/privacy", h_privacy_set, R_SESSION},
+	{"POST", "/settings/privacy", h_privacy_set, R_SESSION},
+	{"POST", "/presence", h_presence_ping, R_SESSION},
+	{"GET", "/_presence/sub", h_presence_sub, R_HTML},   /* nginx's nchan hook only */
+	{"GET", "/_presence/unsub", h_presence_unsub, R_HTML},
+	{"GET", "/search", h_search, R_SESSION},
 };
 
 /* A "*" segment: a nickname, an invite code or a file name. */

@@ -114,6 +114,8 @@ export MESSLY_LIMIT_LOGIN_ADDR=10 MESSLY_LIMIT_REGISTER_ADDR=5   # small, so the
 export MESSLY_LIMIT_SEND_BURST=50 MESSLY_LIMIT_SEND_PER_MINUTE=3000
 export MESSLY_MAX_UPLOAD=5242880     # a 5 MiB upload cap, so the 413 tests stay light
 export MESSLY_TOOLS=$(dirname "$BIN")/tools   # tests/tools/mkimage (make tools)
+# presence: a short heartbeat time-to-live, so a test sees a lapsed heartbeat in seconds
+export MESSLY_PRESENCE_TTL=${MESSLY_PRESENCE_TTL:-8}
 
 stack_init "$VAR" "$PORT"
 stack_start_pg "$VAR"

@@ -23,6 +23,13 @@
 		chat: null        // id of the open chat (string) or null
 	};
 	window.messly = { state: state };   // .catchUp is set below (used by files.js)
+	// for static/readstate.js: exact counts from read events
+	window.messly.setUnread = function (chatId, n) {
+		if (!chatList) return;
+		var li = chatList.querySelector('li[data-chat="' + CSS.escape(String(chatId)) + '"]');
+		if (li) setBadge(li, n);
+	};
+	window.messly.updateTitle = function () { updateTitle(); };
 
 	/* ---------- small helpers ---------- */
 
@@ -86,7 +93,7 @@
 	var composer = $('#composer');
 	var textarea = composer ? composer.querySelector('textarea[name="text"]') : null;
 	var chatList = $('#chat-list');
-	var historyMode = /[?&]before=/.test(location.search);
+	var historyMode = /[?&](before|around)=/.test(location.search);
 	var readSent = 0;
 
 	if (list) {
@@ -374,10 +381,10 @@
 		if (n > 0) {
 			if (!badge) {
 				badge = doc.createElement('span');
-				badge.className = 'badge';
+				badge.className = 'badge' + (li.getAttribute('data-notify') === 'muted' ? ' muted' : '');
 				if (row) row.appendChild(badge);
 			}
-			badge.textContent = String(n);
+			badge.textContent = n >= 1000 ? '999+' : String(n);
 		} else if (badge) {
 			badge.remove();
 		}
@@ -394,8 +401,10 @@
 	function updateTitle() {
 		if (!chatList) return;
 		var total = 0;
-		$all('.badge', chatList).forEach(function (b) { total += parseInt(b.textContent, 10) || 0; });
+		// muted chats keep their badge in the list but add nothing to the title
+		$all('.chat-item:not([data-notify="muted"]) .badge', chatList).forEach(function (b) { total += parseInt(b.textContent, 10) || 0; });
 		doc.title = total > 0 ? '(' + total + ') ' + baseTitle : baseTitle;
+		doc.dispatchEvent(new CustomEvent('messly:unread', { detail: total }));
 	}
 
 	function updateChatList(ev) {
@@ -413,7 +422,8 @@
 		if (t && m.created_at) { t.setAttribute('datetime', m.created_at); localizeTime(t); }
 		var fromMe = m.sender && String(m.sender.id) === me;
 		var isOpen = String(ev.chat) === String(state.chat) && !historyMode;
-		if (!fromMe && !(isOpen && isVisible())) {
+		if (fromMe) setBadge(li, 0); // sending (on any device) marks the chat read
+		else if (!(isOpen && isVisible())) {
 			var badge = $('.badge', li);
 			setBadge(li, (badge ? parseInt(badge.textContent, 10) || 0 : 0) + 1);
 		}
@@ -438,6 +448,8 @@
 		var li = el('li', 'chat-item' + (active ? ' active' : ''));
 		li.setAttribute('data-chat', String(c.id));
 		li.setAttribute('data-seq', String(c.last_seq || 0));
+		li.setAttribute('data-notify', c.notify || 'all');
+		li.setAttribute('data-kind', c.kind || '');
 		var a = el('a', 'chat-link');
 		a.href = '/chats/' + encodeURIComponent(c.id);
 		if (active) a.setAttribute('aria-current', 'page');
@@ -461,7 +473,7 @@
 		var r2 = el('span', 'chat-row');
 		r2.appendChild(el('span', 'chat-preview', c.last_message ? summary(c.last_message) : (chatList.getAttribute('data-t-none') || '')));
 		var unread = active && isVisible() ? 0 : (c.unread || 0);
-		if (unread > 0) r2.appendChild(el('span', 'badge', unread));
+		if (unread > 0) r2.appendChild(el('span', 'badge' + (c.notify === 'muted' ? ' muted' : ''), unread >= 1000 ? '999+' : unread));
 		main.appendChild(r1);
 		main.appendChild(r2);
 		a.appendChild(av);
@@ -531,6 +543,7 @@
 	function onOpen(kind) {
 		state.connected = true;
 		state.transport = kind;
+		doc.dispatchEvent(new CustomEvent('messly:connected', { detail: kind }));
 		failures = 0;
 		showConn(false);
 		clearTimeout(stableTimer);
@@ -542,6 +555,7 @@
 
 	function onDown(wasOpen) {
 		state.connected = false;
+		doc.dispatchEvent(new CustomEvent('messly:disconnected'));
 		clearTimeout(stableTimer);
 		if (!wasOpen) {
 			failures++;
@@ -625,7 +639,11 @@
 	localizeTimes(doc);
 	if (list) {
 		$all('li.msg', list).forEach(decorate);
-		scrollToBottom();
+		var divider = $('#unread-divider', list);
+		var target = location.hash && /^#m-\d+$/.test(location.hash) ? doc.getElementById(location.hash.slice(1)) : null;
+		if (target) target.scrollIntoView({ block: 'center' });
+		else if (divider) divider.scrollIntoView({ block: 'start' });
+		else scrollToBottom();
 	}
 
 	// mark the current section in the top bar

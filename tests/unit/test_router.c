@@ -52,6 +52,11 @@ TEST(methods)
 	CHECK(match("POST", "/me", true, ids, &rt) == ROUTE_BAD_METHOD);
 	CHECK(match("GET", "/chats/1/read", true, ids, &rt) == ROUTE_BAD_METHOD);
 	CHECK(match("PUT", "/login", false, ids, &rt) == ROUTE_BAD_METHOD);
+	/* PUT routes (issue 6) */
+	CHECK(match("PUT", "/chats/3/notifications", true, ids, &rt) == ROUTE_FOUND && ids[0] == 3);
+	CHECK(match("POST", "/chats/3/notifications", false, ids, &rt) == ROUTE_FOUND);
+	CHECK(match("GET", "/chats/3/notifications", true, ids, &rt) == ROUTE_BAD_METHOD);
+	CHECK(match("PUT", "/settings/privacy", true, ids, &rt) == ROUTE_FOUND);
 }
 
 TEST(words)
@@ -92,6 +97,10 @@ TEST(views)
 	CHECK(match("GET", "/connect", false, ids, &rt) == ROUTE_FOUND);
 	CHECK(match("GET", "/", false, ids, &rt) == ROUTE_FOUND);
 	CHECK(match("GET", "/", true, ids, &rt) == ROUTE_NOT_FOUND);
+	/* the presence hooks are not reachable under /api (nginx keeps the HTML path internal) */
+	CHECK(match("GET", "/_presence/sub", true, ids, &rt) == ROUTE_NOT_FOUND);
+	CHECK(match("GET", "/_presence/unsub", true, ids, &rt) == ROUTE_NOT_FOUND);
+	CHECK(match("GET", "/_presence/sub", false, ids, &rt) == ROUTE_FOUND);
 }
 
 int main(void)

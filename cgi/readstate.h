@@ -1,0 +1,27 @@
+/* readstate.h: read positions as seen by the rest of the code: moving the
+ * viewer's read position (and telling their devices and, receipts allowing,
+ * the other members), and the chat page's read-state decorations. */
+#ifndef MESSLY_READSTATE_H
+#define MESSLY_READSTATE_H
+
+#include <stdbool.h>
+
+#include "app.h"
+
+/* Move the viewer's read position in chat forward to seq (capped at the
+ * chat's last seq). When it moved, publishes {type:"read", chat, seq,
+ * unread} to the viewer's own channel and, when the viewer sends receipts,
+ * {type:"receipt", chat, user, seq} to the other members who see receipts.
+ * *found is false when the viewer is not a member. Returns false after
+ * answering an error. */
+bool readstate_mark(struct req *r, long long chat, long long seq, bool *found);
+
+/* The chat page (HTML): the "New messages" divider (first message by
+ * someone else after read_seq gets "unread_first"), receipts on the
+ * viewer's own messages ("receipt"), "reads" for the script, the peer's
+ * presence, and the notification level choices. Returns false after
+ * answering an error. */
+bool readstate_decorate_page(struct req *r, struct json_object *model, struct json_object *chat,
+			     struct json_object *messages, long long read_seq);
+
+#endif
