@@ -46,6 +46,7 @@ struct config {
 	int send_per_minute;        /* ... and then this many a minute */
 	const char *limit_exempt;   /* addresses exempt from per-address limits */
 	size_t max_upload;          /* bytes of one upload request (MESSLY_MAX_UPLOAD) */
+	bool log_requests;          /* one log line per request (MESSLY_LOG_REQUESTS) */
 	int presence_ttl;           /* seconds a connection counts as online without a heartbeat (MESSLY_PRESENCE_TTL) */
 };
 

@@ -9,11 +9,13 @@
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "images.h"
 #include "migrate.h"
 #include "template.h"
 
@@ -141,12 +143,22 @@ static void check_paths(struct checks *c, const struct config *cfg)
 		report(c, "ok", "origin", "%s", cfg->origin);
 }
 
-/* ---- HOOK(files): the effective ImageMagick policy ----------------------
- * The files feature (deploy/imagemagick/policy.xml, MAGICK_CONFIGURE_PATH)
- * adds its check here: load the policy the way the workers do and FAIL
- * unless every coder is denied except GIF, JPEG, PNG, WEBP and the resource
- * limits are the project's (notes/security.md row 0.1). Call it from
- * check_config() below, after check_paths(). */
+/* The effective ImageMagick policy, loaded the way the workers load it:
+ * every coder denied but GIF, JPEG, PNG and WEBP, and the project's
+ * resource limits (notes/security.md row 0.1). images_init() logs each
+ * rule that is not in force. */
+static void check_images(struct checks *c)
+{
+	const char *dir = getenv("MAGICK_CONFIGURE_PATH");
+	if (images_init())
+		report(c, "ok", "imagemagick", "the project's policy is in force (%s)",
+		       dir ? dir : "MAGICK_CONFIGURE_PATH unset");
+	else
+		report(c, "FAIL", "imagemagick",
+		       "the policy is not in force: set MAGICK_CONFIGURE_PATH to the directory of "
+		       "messly's policy.xml (images would be refused)");
+	images_done();
+}
 
 int check_config(struct app *app, int load_rc, const char *load_err)
 {
@@ -166,6 +178,7 @@ int check_config(struct app *app, int load_rc, const char *load_err)
 	check_socket_group(&c, cfg);
 	check_paths(&c, cfg);
 	check_database(&c, cfg);
+	check_images(&c);
 	if (c.failed > 0)
 		printf("%d check%s failed, %d warning%s\n", c.failed, c.failed == 1 ? "" : "s",
 		       c.warned, c.warned == 1 ? "" : "s");

@@ -29,6 +29,7 @@ enum {
 	SET_SESSION_DAYS,
 	SET_MAX_UPLOAD,
 	SET_PRESENCE_TTL,
+	SET_LOG_REQUESTS,
 	SET_LIMIT_LOGIN_ACCOUNT,
 	SET_LIMIT_LOGIN_ADDR,
 	SET_LIMIT_REGISTER_ADDR,
@@ -54,6 +55,7 @@ static const struct setting settings[SET__MAX] = {
 	[SET_SESSION_DAYS] = {"session_days", "MESSLY_SESSION_DAYS", "30", true, 1, 3650},
 	[SET_MAX_UPLOAD] = {"max_upload", "MESSLY_MAX_UPLOAD", "52428800", true, 1024, 1L << 32},
 	[SET_PRESENCE_TTL] = {"presence_ttl", "MESSLY_PRESENCE_TTL", "60", true, 4, 3600},
+	[SET_LOG_REQUESTS] = {"log_requests", "MESSLY_LOG_REQUESTS", "1", true, 0, 1},
 	/* rate limits (cgi/ratelimit.c) */
 	[SET_LIMIT_LOGIN_ACCOUNT] = {"limit_login_account", "MESSLY_LIMIT_LOGIN_ACCOUNT", "100",
 				     true, 1, 1000000},
@@ -254,6 +256,7 @@ static int convert(struct config *cfg, char *err, size_t errlen)
 	cfg->session_days = (int)num[SET_SESSION_DAYS];
 	cfg->max_upload = (size_t)num[SET_MAX_UPLOAD];
 	cfg->presence_ttl = (int)num[SET_PRESENCE_TTL];
+	cfg->log_requests = num[SET_LOG_REQUESTS] != 0;
 	cfg->login_account_max = (int)num[SET_LIMIT_LOGIN_ACCOUNT];
 	cfg->login_addr_max = (int)num[SET_LIMIT_LOGIN_ADDR];
 	cfg->register_addr_max = (int)num[SET_LIMIT_REGISTER_ADDR];

@@ -681,6 +681,19 @@ static const struct {
 		" EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = a.id)"
 		" OR EXISTS (SELECT 1 FROM chats c JOIN members m ON m.chat_id = c.id AND m.user_id = $1"
 		"   WHERE c.avatar_id = a.id))", 2},
+	/* operations (h_ops.c) */
+	[STMT_HEALTH] = {"SELECT 1", 0},
+	/* maintenance (maintenance.c): blobs no row refers to; a day's grace
+	 * covers an upload whose blob is in place before its row commits */
+	[STMT_AVATARS_PURGE] = {
+		"DELETE FROM avatars a WHERE a.created_at < now() - interval '1 day'"
+		" AND NOT EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = a.id)"
+		" AND NOT EXISTS (SELECT 1 FROM chats c WHERE c.avatar_id = a.id)", 0},
+	[STMT_BLOBS_UNUSED] = {
+		"SELECT h FROM unnest($1::text[]) h"
+		" WHERE NOT EXISTS (SELECT 1 FROM files f"
+		"   WHERE f.sha256 = h OR f.view_sha256 = h OR f.thumb_sha256 = h)"
+		" AND NOT EXISTS (SELECT 1 FROM avatars a WHERE a.s48 = h OR a.s96 = h OR a.s256 = h)", 1},
 };
 
 struct db {
@@ -791,6 +804,7 @@ static bool retry_safe(enum stmt s)
 	case STMT_FILE_GET:
 	case STMT_FILES_LIST:
 	case STMT_AVATAR_GET:
+	case STMT_HEALTH:
 		return true;
 	default:
 		return false;

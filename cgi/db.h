@@ -83,6 +83,10 @@ enum stmt {
 	STMT_PRESENCE_GET,    /* {online, last_seen} of users as privacy allows */
 	STMT_MESSAGES_AROUND, /* a page of history around a seq, membership checked */
 	STMT_SEARCH,          /* full-text search in the viewer's chats */
+	/* operations (h_ops.c) */
+	STMT_HEALTH,          /* the database answers */
+	STMT_AVATARS_PURGE,   /* avatar rows nobody uses any more (maintenance) */
+	STMT_BLOBS_UNUSED,    /* which of these blob hashes nothing refers to */
 	STMT__MAX
 };
 

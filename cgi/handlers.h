@@ -96,4 +96,8 @@ void h_presence_sub(struct req *r);
 void h_presence_unsub(struct req *r);
 void h_search(struct req *r);
 
+/* h_ops.c */
+void h_healthz(struct req *r);
+void h_metrics(struct req *r);
+
 #endif

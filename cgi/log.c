@@ -55,3 +55,14 @@ const char *log_safe(const char *s)
 	out[o] = '\0';
 	return out;
 }
+
+void log_request(const char *method, const char *route, int status, double ms)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s messly[%d] request method=%s route=%s status=%d ms=%.3f\n", when,
+		(int)getpid(), method, route, status, ms);
+}

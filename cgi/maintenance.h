@@ -5,7 +5,8 @@
 
 #include "app.h"
 
-/* Delete expired sessions (and, with the files feature, orphan files).
+/* Delete expired sessions, unused avatar rows, and blobs nothing refers
+ * to (older than a day).
  * Returns the exit status. */
 int maintenance_run(const struct app *app);
 

@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "log.h"
+#include "metrics.h"
 
 #define CHANNELS_PER_POST 255
 
@@ -83,10 +84,12 @@ static int pub_request(struct publisher *p, const char *method, const char *chan
 	buf_free(&url);
 	if (rc != CURLE_OK) {
 		log_error("publish %s: %s", method, curl_easy_strerror(rc));
+		metrics_publish_failed();
 		return -1;
 	}
 	if (status >= 300 && !(strcmp(method, "DELETE") == 0 && status == 404)) {
 		log_error("publish %s: nchan answered %ld", method, status);
+		metrics_publish_failed();
 		return -1;
 	}
 	return 0;
@@ -132,4 +135,36 @@ int publish_close_session(struct worker *w, const uint8_t session_hash[32])
 	char ch[CHANNEL_ID_LEN + 1];
 	auth_session_channel_id(w->app, session_hash, ch);
 	return pub_request(w->pub, "DELETE", ch, NULL, 0);
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *ud)
+{
+	struct buf *b = ud;
+	if (b->len < 65536)
+		buf_append(b, p, size * n);
+	return size * n;
+}
+
+long publish_status(struct worker *w)
+{
+	if (w->pub == NULL)
+		return -1;
+	CURL *c = w->pub->curl;
+	struct buf body = BUF_INIT;
+	curl_easy_setopt(c, CURLOPT_URL, "http://localhost/nchan_status");
+	curl_easy_setopt(c, CURLOPT_POST, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	CURLcode rc = curl_easy_perform(c);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, NULL);
+	long subscribers = -1;
+	const char *at = body.data ? strstr(body.data, "subscribers: ") : NULL;
+	if (rc == CURLE_OK && status == 200 && at != NULL)
+		subscribers = strtol(at + 14, NULL, 10);
+	buf_free(&body);
+	return subscribers;
 }

@@ -22,4 +22,8 @@ int publish_close_user(struct worker *w, int64_t user);
 /* Delete one session's channel: that session's sockets close (logout). */
 int publish_close_session(struct worker *w, const uint8_t session_hash[32]);
 
+/* nchan's stub status: the number of live subscribers, or -1 when the
+ * publisher cannot be reached (also the /healthz check). */
+long publish_status(struct worker *w);
+
 #endif

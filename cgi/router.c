@@ -107,7 +107,25 @@ static const struct route routes[] = {
 	{"GET", "/_presence/sub", h_presence_sub, R_HTML},   /* nginx's nchan hook only */
 	{"GET", "/_presence/unsub", h_presence_unsub, R_HTML},
 	{"GET", "/search", h_search, R_SESSION},
+	/* operations (h_ops.c): for monitoring, no session */
+	{"GET", "/healthz", h_healthz, R_HTML},
+	{"GET", "/metrics", h_metrics, R_HTML},
 };
+
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+size_t router_count(void) { return N_ROUTES; }
+
+size_t router_index(const struct route *rt)
+{
+	return rt ? (size_t)(rt - routes) : N_ROUTES;
+}
+
+void router_label(size_t i, const char **method, const char **pattern)
+{
+	*method = i < N_ROUTES ? routes[i].method : "";
+	*pattern = i < N_ROUTES ? routes[i].pattern : "unmatched";
+}
 
 /* A "*" segment: a nickname, an invite code or a file name. */
 #define SEGMENT_MAX 255

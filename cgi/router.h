@@ -40,6 +40,12 @@ enum route_match router_match(const char *method, const char *path, bool api,
  * arena, not decoded. */
 const char *route_segment(struct req *r, int n);
 
+/* The route table's size, a route's index (the size for NULL), and its
+ * method and pattern: for metrics. */
+size_t router_count(void);
+size_t router_index(const struct route *rt);
+void router_label(size_t i, const char **method, const char **pattern);
+
 /* Route, authenticate, check preconditions, parse the body, run the handler. */
 void router_dispatch(struct req *r);
 

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
+#include "router.h"
 #include "template.h"
 
 #define MAX_WORKERS 256
@@ -153,6 +155,11 @@ static int socket_group(const struct app *app)
 
 int server_run(struct app *app)
 {
+	/* before the fork: every worker adds to the same counters */
+	if (metrics_init(router_count()) != 0) {
+		log_error("cannot map the shared metrics area");
+		return 1;
+	}
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		return 1;

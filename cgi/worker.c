@@ -4,12 +4,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
 #include "http.h"
 #include "images.h"
 #include "log.h"
+#include "metrics.h"
 #include "markdown.h"
 #include "publish.h"
 #include "router.h"
@@ -37,10 +39,27 @@ static void on_alarm(int sig)
 	alarm(1);
 }
 
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
+}
+
+/* Answer one request, then count and log it (route patterns only). */
 static void handle(struct req *r)
 {
+	double start = now_ms();
 	router_dispatch(r);
 	resp_send(r);
+	double ms = now_ms() - start;
+	metrics_request(router_index(r->route), r->status, ms);
+	if (r->app->cfg.log_requests) {
+		const char *method = "", *pattern = "unmatched";
+		if (r->route)
+			router_label(router_index(r->route), &method, &pattern);
+		log_request(r->method ? log_safe(r->method) : "-", pattern, r->status, ms);
+	}
 }
 
 void worker_main(const struct app *app, int listen_fd)

@@ -93,7 +93,15 @@ test('check-config accepts the installed configuration on a migrated database', 
 	assert.match(r.out, /^ok {4}database: connected/m);
 	assert.match(r.out, /^ok {4}schema: up to date/m);
 	assert.match(r.out, new RegExp(`^ok {4}templates: ${tmp}/usr/share/messly/templates$`, 'm'));
+	assert.match(r.out, /^ok {4}imagemagick: the project's policy is in force/m);
 	assert.match(r.out, /^configuration OK/m);
+});
+
+test('check-config fails when the ImageMagick policy is not in force', () => {
+	// Debian's own policy lets SVG, MVG, TEXT and more through: not good enough
+	const r = checkConfig(join(tmp, 'etc/messly/messly.conf'), { MESSLY_HOME: '', MAGICK_CONFIGURE_PATH: join(tmp, 'nowhere') });
+	assert.equal(r.code, 1, r.all);
+	assert.match(r.out, /^FAIL {2}imagemagick: the policy is not in force/m);
 });
 
 test('check-config names a broken setting, database, secret and schema', () => {
