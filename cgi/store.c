@@ -94,7 +94,8 @@ int store_tmp_write(struct store_tmp *t, const void *data, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			log_error("write %s: %s", t->path, strerror(errno));
+			t->err = n < 0 ? errno : ENOSPC;
+			log_error("write %s: %s", t->path, strerror(t->err));
 			return -1;
 		}
 		p += n;
@@ -112,8 +113,10 @@ int store_tmp_finish(struct store_tmp *t)
 	if (close(t->fd) != 0)
 		rc = -1;
 	t->fd = -1;
-	if (rc != 0)
-		log_error("flush %s: %s", t->path, strerror(errno));
+	if (rc != 0) {
+		t->err = errno;
+		log_error("flush %s: %s", t->path, strerror(t->err));
+	}
 	return rc;
 }
 

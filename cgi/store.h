@@ -23,6 +23,7 @@ struct store_tmp {
 	unsigned char head[SNIFF_BYTES];
 	size_t head_len;
 	char hex[65];      /* after store_tmp_finish */
+	int err;           /* errno of a failed write or flush (ENOSPC: disk full) */
 };
 
 /* Create DIR and DIR/tmp if missing (0700). 0 or -1 (logged). */

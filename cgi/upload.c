@@ -1,6 +1,8 @@
 /* upload.c: the streaming multipart body reader (see upload.h). */
 #include "upload.h"
 
+#include <errno.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +33,16 @@ static int fail(struct reader *rd, int status, const char *key, const char *fiel
 	rd->u->err_key = key;
 	rd->u->err_field = field;
 	return -1;
+}
+
+/* The disk (or the quota) is full: a clear 507, and the temp file goes
+ * with the request's arena, so nothing is left behind. */
+static int store_failed(struct reader *rd)
+{
+	int e = rd->file->tmp->err;
+	if (e == ENOSPC || e == EDQUOT)
+		return fail(rd, 507, "err.storage_full", NULL);
+	return fail(rd, 500, "err.internal", NULL);
 }
 
 static int begin_file(struct reader *rd, const struct mp_part *p)
@@ -73,8 +85,7 @@ static int on_data(void *ctx, const char *data, size_t len)
 {
 	struct reader *rd = ctx;
 	if (rd->kind == PART_FILE)
-		return store_tmp_write(rd->file->tmp, data, len) == 0 ? 0
-			: fail(rd, 500, "err.internal", NULL);
+		return store_tmp_write(rd->file->tmp, data, len) == 0 ? 0 : store_failed(rd);
 	if (rd->kind == PART_FIELD) {
 		if (rd->value.len + len > UPLOAD_FIELD_MAX)
 			return fail(rd, 413, "err.too_large", rd->field_name);
@@ -106,7 +117,7 @@ static int on_end(void *ctx)
 	} else if (rd->kind == PART_FILE) {
 		struct upload_file *f = rd->file;
 		if (store_tmp_finish(f->tmp) != 0)
-			return fail(rd, 500, "err.internal", NULL);
+			return store_failed(rd);
 		f->type = filemeta_sniff(f->tmp->head, f->tmp->head_len);
 		f->name = filemeta_sanitize_name(&rd->r->arena, rd->sent_name);
 	}

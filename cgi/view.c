@@ -96,6 +96,7 @@ static const char *error_code(int status)
 	case 422: return "invalid";
 	case 429: return "rate_limited";
 	case 503: return "unavailable";
+	case 507: return "storage_full";
 	default: return "internal";
 	}
 }

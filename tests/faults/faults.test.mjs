@@ -8,8 +8,9 @@
 //   - the app reloaded (SIGHUP to the messly master);
 //   - nginx reloaded (SIGHUP) and restarted (deploy/nginx.sh restart);
 //   - a client's socket stalled (it stops reading for a while).
-//   - TODO "fill the upload disk": needs uploads, which are being built in parallel
-//     (see the test.todo below); add the fault when POST /api/files exists.
+//   - the upload disk filled up (a full tmpfs mounted over the files directory, as
+//     root): uploads get a clear 507 and leave nothing behind, text keeps flowing,
+//     and uploads work again once there is room.
 // Every member has a display that applies live events and catches up from
 // /api/chats/ID/events?after= exactly as static/app.js does (drop seq <= last, catch
 // up on a gap, catch up after every (re)connect, reconnect with app.js's back-off).
@@ -314,6 +315,39 @@ test('faults: nothing lost, nothing doubled, no holes, recovery by itself', { sk
 	await sleep(stallMs);
 	faults.at(-1).name = 'stalled socket';
 
+	// the upload disk fills up
+	const filesDir = process.env.MESSLY_FILES_DIR;
+	if (filesDir && process.getuid && process.getuid() === 0) {
+		const upload = async (name) => {
+			const form = new FormData();
+			form.append('file', new Blob([`${name} ${RUN} `.repeat(200)], { type: 'text/plain' }), name);
+			const res = await fetch(`${BASE}/api/chats/${probeChat}/files`, {
+				method: 'POST', headers: { Authorization: `Bearer ${p0.token}` }, body: form });
+			return { status: res.status, json: await res.json().catch(() => null) };
+		};
+		const filesBefore = (await psql(`SELECT count(*) FROM files WHERE chat_id = ${probeChat}`))[0][0];
+		await run('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', filesDir]);
+		const since = Date.now();
+		try {
+			mkdirSync(join(filesDir, 'tmp'), { mode: 0o700 });
+			try { writeFileSync(join(filesDir, 'filler'), Buffer.alloc(128 * 1024)); } catch { /* ENOSPC: full */ }
+			const refused = await upload('during-full-disk.txt');
+			assert.equal(refused.status, 507, `an upload to a full disk: ${JSON.stringify(refused)}`);
+			assert.equal(refused.json?.error?.code, 'storage_full');
+			assert.ok(refused.json.error.message.length > 0);
+			await recovery('upload disk full (text still flows)', since);
+		} finally {
+			await run('umount', [filesDir]);
+		}
+		const filesDuring = (await psql(`SELECT count(*) FROM files WHERE chat_id = ${probeChat}`))[0][0];
+		assert.equal(filesDuring, filesBefore, 'a refused upload left a files row behind');
+		const again = await upload('after-full-disk.txt');
+		assert.equal(again.status, 201, `an upload once there is room: ${JSON.stringify(again)}`);
+		faults.at(-1).name = 'upload disk full';
+	} else {
+		t.diagnostic('upload disk fault skipped: needs root to mount a tmpfs');
+	}
+
 	await sleep(1500); // a steady stream after the last fault
 	sending = false;
 	await Promise.all(loops);
@@ -376,7 +410,6 @@ test('faults: nothing lost, nothing doubled, no holes, recovery by itself', { sk
 		answer_mismatches: answerMismatch, unanswered, worst_recovery_ms: worst, convergence_ms: convergeMs,
 		recovery_limit_ms: RECOVERY_LIMIT_MS, fault_list: faults,
 		live_duplicates_dropped: displays.reduce((n, d) => n + d.liveDropped, 0),
-		todo: ['fill the upload disk (needs uploads)'],
 	};
 	console.log(`# faults: sends ${sends}, faults ${faults.length}, lost ${lost}, duplicated ${duplicated}, holes ${holes}, ` +
 		`out of order ${outOfOrder}, worst recovery ${worst} ms (limit ${RECOVERY_LIMIT_MS} ms); ` +
@@ -394,4 +427,3 @@ test('faults: nothing lost, nothing doubled, no holes, recovery by itself', { sk
 	assert.ok(worst <= RECOVERY_LIMIT_MS, `recovery took ${worst} ms`);
 });
 
-test.todo('fault: fill the upload disk (uploads are being built in parallel; add it with POST /api/files)');
