@@ -94,6 +94,37 @@ describe('hostile input', () => {
 			for (const s of shapes)
 				check(await request(method, '/api' + path, { token: authed ? A.token : undefined, body: s }), `shape ${path} ${s.slice(0, 20)}`);
 		}
+		// endpoints whose form lives at another path than their JSON route
+		const ownGroup = await W.browser.api('POST', '/api/chats', { body: { kind: 'group', name: 'hostile', members: [] },
+			headers: { 'X-CSRF-Token': W.browser.csrf, Origin: BASE } });
+		const gJson = (await api('POST', '/api/chats', { token: A.token, body: { kind: 'group', name: 'hostile', members: [B.user.nickname] } })).json.chat;
+		const split = [
+			['PATCH', '/api/me', '/settings/profile', { name: 'N', about: 'a' }],
+			['POST', '/api/chats', '/chats', { kind: 'group', name: 'G', description: 'd', members: B.user.nickname }],
+			['PATCH', `/api/chats/${gJson.id}`, `/chats/${ownGroup.json.chat.id}/edit`, { name: 'G', description: 'd' }],
+		];
+		for (const [method, apiPath, formPath, good] of split) {
+			for (const field of Object.keys(good)) {
+				for (const v of VALUES) {
+					const body = { ...good, [field]: v };
+					if (field !== 'members' && 'members' in body) body.members = [body.members];
+					check(await api(method, apiPath, { token: A.token, body }), `JSON ${apiPath} ${field}=${JSON.stringify(v).slice(0, 40)}`);
+					check(await W.browser.post(formPath, { ...good, [field]: v }), `form ${formPath} ${field}=${JSON.stringify(v).slice(0, 40)}`);
+				}
+			}
+		}
+		// uploads: the caption and the file name
+		for (const v of [...XSS, ...SQL, ...BYTES, 'a'.repeat(300), '..', '../../x.html', '']) {
+			const form = new FormData();
+			form.append('caption', v);
+			form.append('file', new Blob(['x'], { type: 'text/html' }), v || 'f');
+			const res = await fetch(`${BASE}/api/chats/${chat.id}/files`, { method: 'POST', headers: { Authorization: `Bearer ${A.token}` }, body: form });
+			check({ status: res.status, text: await res.text() }, `upload name/caption ${JSON.stringify(v).slice(0, 40)}`);
+		}
+		// search: the query and its filters
+		for (const v of VALUES)
+			for (const q of ['q', 'from', 'chat', 'after', 'before'])
+				check(await api('GET', `/api/search?q=hi&${q}=${encodeURIComponent(v)}`, { token: A.token }), `search ${q}=${JSON.stringify(v).slice(0, 30)}`);
 		// query strings and ids
 		const queries = ['/api/users?q=', '/api/chats/ID/messages?before=', '/api/chats/ID/messages?limit=', '/api/chats/ID/events?after='];
 		for (const q of queries)
@@ -125,6 +156,19 @@ describe('hostile input', () => {
 		assert.ok([200, 201].includes(open.status), open.text);
 		const chatId = open.json.chat.id;
 		for (const p of XSS) await send(B, chatId, p + ' ' + RUN);
+		// every other text field that a page renders: group name and description,
+		// the about text, a file's name and caption, and search snippets
+		const hdr = { 'X-CSRF-Token': X.browser.csrf, Origin: BASE };
+		const grp = await X.browser.api('POST', '/api/chats', { body: { kind: 'group', name: XSS[1], description: XSS[0], members: [B.user.nickname] }, headers: hdr });
+		assert.equal(grp.status, 201, grp.text);
+		const about = await X.browser.api('PATCH', '/api/me', { body: { about: XSS[2] + ' https://example.org/"><b>x' }, headers: hdr });
+		assert.equal(about.status, 200, about.text);
+		const form = new FormData();
+		form.append('caption', XSS[0]);
+		form.append('file', new Blob(['<script>window.__xss=1</script>'], { type: 'text/html' }), XSS[1] + '.html');
+		const up = await fetch(`${BASE}/api/chats/${chatId}/files`, { method: 'POST', headers: { Authorization: `Bearer ${B.token}` }, body: form });
+		assert.equal(up.status, 201, await up.text());
+		const groupId = grp.json.chat.id;
 		const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
 			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
 		try {
@@ -136,7 +180,9 @@ describe('hostile input', () => {
 					window.alert = () => { window.__xss = 1; };
 				});
 				const page = await ctx.newPage();
-				for (const path of [`/chats/${chatId}`, '/chats', `/users?q=${encodeURIComponent(XSS[0])}`]) {
+				for (const path of [`/chats/${chatId}`, '/chats', `/users?q=${encodeURIComponent(XSS[0])}`,
+					`/chats/${groupId}`, `/chats/${groupId}/info`, `/u/${X.user.nickname}`, '/settings/profile',
+					`/chats/${chatId}/files`, `/search?q=${encodeURIComponent('window')}`, `/search?q=${encodeURIComponent(XSS[0])}`]) {
 					await page.goto(BASE + path);
 					await page.waitForTimeout(300);
 					if (js) assert.equal(await page.evaluate(() => window.__xss), 0, `script ran on ${path}`);
