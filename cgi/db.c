@@ -102,6 +102,17 @@
 	" SELECT " flag ", ins.id, ins.seq, ins.kind, ins.body, ins.html, ins.client_id, " \
 	ISO("ins.created_at") ", a.id, a.nickname, a.name, ins.seq, NULL::json, " recipients \
 	" FROM (SELECT 1) one LEFT JOIN ins ON true LEFT JOIN users a ON a.id = $1 ORDER BY ins.seq"
+/* Admin panel service messages (STMT_ADMIN_CHAT_*): no sender, the actor
+ * shown as "An administrator"; the result as SVC_RESULT with no author. */
+#define ADMIN_ACTOR "jsonb_build_object('admin', true)"
+#define ADMIN_SVC_INS(body) \
+	" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html, created_at)" \
+	"   SELECT $2, bump.last_seq, bump.last_seq, NULL, 'service', (" body ")::text, '', bump.last_message_at" \
+	"   FROM bump RETURNING id, seq, kind, body, html, client_id, created_at),"
+#define ADMIN_SVC_RESULT(flag) \
+	" SELECT " flag ", ins.id, ins.seq, ins.kind, ins.body, ins.html, ins.client_id, " \
+	ISO("ins.created_at") ", NULL::bigint, NULL::text, NULL::text, ins.seq, NULL::json, " RECIPIENTS \
+	" FROM (SELECT 1) one LEFT JOIN ins ON true ORDER BY ins.seq"
 #define INVITE_STATE(i) \
 	"(" i ".revoked_at IS NULL AND (" i ".expires_at IS NULL OR " i ".expires_at > now())" \
 	" AND (" i ".max_uses IS NULL OR " i ".uses < " i ".max_uses))"
@@ -694,6 +705,287 @@ static const struct {
 		" WHERE NOT EXISTS (SELECT 1 FROM files f"
 		"   WHERE f.sha256 = h OR f.view_sha256 = h OR f.thumb_sha256 = h)"
 		" AND NOT EXISTS (SELECT 1 FROM avatars a WHERE a.s48 = h OR a.s96 = h OR a.s256 = h)", 1},
+	/* admin panel (h_admin.c, admin_cli.c). Every action writes its
+	 * audit row in the same statement: $1 the admin, $2 the target user,
+	 * $3 the admin's address. */
+	[STMT_ADMIN_CLI_ROLE] = {
+		"WITH u AS (UPDATE users SET is_admin = $2::boolean"
+		"   WHERE lower(nickname) = lower($1) AND NOT is_system AND deleted_at IS NULL"
+		"   RETURNING id, nickname),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT NULL, CASE WHEN $2::boolean THEN 'user.promote' ELSE 'user.demote' END,"
+		"   'user:' || id, 'cli', json_build_object('nickname', nickname, 'via', 'cli') FROM u)"
+		" SELECT id FROM u", 2},
+	/* $1 presence time-to-live in seconds. Active: a session used or a
+	 * message sent; messages: those people sent (not service messages,
+	 * not the welcome); today: since 00:00 UTC; week: the last 7 days. */
+	[STMT_ADMIN_DASHBOARD] = {
+		"WITH act AS (SELECT s.user_id AS uid, s.last_seen_at AS at FROM sessions s"
+		"   UNION ALL SELECT m.sender_id, m.created_at FROM messages m"
+		"   WHERE m.created_at > now() - interval '7 days' AND m.kind <> 'service'),"
+		" people AS (SELECT id FROM users WHERE NOT is_system AND deleted_at IS NULL),"
+		" msg AS (SELECT m.created_at FROM messages m JOIN users s ON s.id = m.sender_id"
+		"   WHERE NOT s.is_system AND m.kind <> 'service'"
+		"   AND m.created_at > now() - interval '7 days')"
+		" SELECT (SELECT count(*) FROM people),"
+		"  (SELECT count(DISTINCT uid) FROM act WHERE uid IN (SELECT id FROM people)"
+		"    AND at >= date_trunc('day', now())),"
+		"  (SELECT count(DISTINCT uid) FROM act WHERE uid IN (SELECT id FROM people)"
+		"    AND at > now() - interval '7 days'),"
+		"  (SELECT count(*) FROM msg WHERE created_at >= date_trunc('day', now())),"
+		"  (SELECT count(*) FROM msg),"
+		"  (SELECT count(*) FROM presence p WHERE p.connections > 0"
+		"    AND p.seen_at > now() - make_interval(secs => $1)),"
+		"  (SELECT count(*) FROM chats),"
+		"  (SELECT count(*) FROM chats WHERE kind = 'group'),"
+		"  (SELECT coalesce(sum(size), 0) FROM files),"
+		"  (SELECT count(*) FROM files),"
+		"  pg_database_size(current_database()),"
+		"  (SELECT count(*) FROM people p JOIN users u ON u.id = p.id"
+		"    WHERE u.deactivated_at IS NOT NULL)", 1},
+	/* The last 30 days (UTC), oldest first: day, messages, active senders. */
+	[STMT_ADMIN_ACTIVITY] = {
+		"SELECT to_char(d.day, 'YYYY-MM-DD'), count(m.created_at), count(DISTINCT m.sender_id)"
+		" FROM generate_series(date_trunc('day', now()) - interval '29 days',"
+		"   date_trunc('day', now()), interval '1 day') d(day)"
+		" LEFT JOIN (SELECT x.created_at, x.sender_id FROM messages x"
+		"   JOIN users s ON s.id = x.sender_id"
+		"   WHERE NOT s.is_system AND x.kind <> 'service'"
+		"   AND x.created_at >= date_trunc('day', now()) - interval '29 days') m"
+		"   ON m.created_at >= d.day AND m.created_at < d.day + interval '1 day'"
+		" GROUP BY d.day ORDER BY d.day", 0},
+	/* $1 search text ('' all: nickname, name or email containing it),
+	 * $2 filter (all | active | deactivated | admins), $3 sort (newest |
+	 * oldest | nickname | last_seen), $4 limit, $5 offset. Columns: id,
+	 * nickname, name, email, is_admin, deactivated, created, last seen,
+	 * the total matching. */
+	[STMT_ADMIN_USERS] = {
+		"SELECT u.id, u.nickname, u.name, u.email, u.is_admin, u.deactivated_at IS NOT NULL,"
+		" " ISO("u.created_at") ", " ISO("ls.at") ", count(*) OVER ()"
+		" FROM users u LEFT JOIN LATERAL (SELECT max(s.last_seen_at) AS at FROM sessions s"
+		"   WHERE s.user_id = u.id) ls ON true"
+		" WHERE NOT u.is_system AND u.deleted_at IS NULL"
+		" AND ($1 = '' OR messly_fold(u.nickname) LIKE '%' || messly_like_escape(messly_fold($1)) || '%'"
+		"   OR u.name_key LIKE '%' || messly_like_escape(messly_fold($1)) || '%'"
+		"   OR lower(u.email) LIKE '%' || messly_like_escape(lower($1)) || '%')"
+		" AND ($2 = 'all' OR ($2 = 'active' AND u.deactivated_at IS NULL)"
+		"   OR ($2 = 'deactivated' AND u.deactivated_at IS NOT NULL)"
+		"   OR ($2 = 'admins' AND u.is_admin))"
+		" ORDER BY CASE WHEN $3 = 'nickname' THEN lower(u.nickname) END COLLATE \"C\","
+		"   CASE WHEN $3 = 'last_seen' THEN ls.at END DESC NULLS LAST,"
+		"   CASE WHEN $3 = 'oldest' THEN u.id END, u.id DESC"
+		" LIMIT $4::int OFFSET $5::int", 5, true},
+	/* $1 user id. Columns 0-7 as STMT_ADMIN_USERS, 8 about, 9 lang, 10
+	 * chats, 11 files uploaded, 12 their bytes, 13 messages sent. */
+	[STMT_ADMIN_USER] = {
+		"SELECT u.id, u.nickname, u.name, u.email, u.is_admin, u.deactivated_at IS NOT NULL,"
+		" " ISO("u.created_at") ","
+		" " ISO("(SELECT max(s.last_seen_at) FROM sessions s WHERE s.user_id = u.id)") ","
+		" u.about, u.lang,"
+		" (SELECT count(*) FROM members mb WHERE mb.user_id = u.id),"
+		" (SELECT count(*) FROM files f WHERE f.uploader_id = u.id),"
+		" (SELECT coalesce(sum(f.size), 0) FROM files f WHERE f.uploader_id = u.id),"
+		" (SELECT count(*) FROM messages m WHERE m.sender_id = u.id)"
+		" FROM users u WHERE u.id = $1 AND NOT u.is_system AND u.deleted_at IS NULL", 1},
+	[STMT_ADMIN_USER_SESSIONS] = {
+		"SELECT s.id, s.kind, s.user_agent, s.ip, " ISO("s.created_at") ", " ISO("s.last_seen_at")
+		" FROM sessions s WHERE s.user_id = $1 AND s.expires_at > now()"
+		" ORDER BY s.last_seen_at DESC LIMIT 100", 1},
+	[STMT_ADMIN_DEACTIVATE] = {
+		"WITH u AS (UPDATE users SET deactivated_at = now()"
+		"   WHERE id = $2 AND id <> $1 AND NOT is_system AND deleted_at IS NULL"
+		"   AND deactivated_at IS NULL RETURNING id, nickname),"
+		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'user.deactivate', 'user:' || id, $3, json_build_object('nickname', nickname)"
+		"   FROM u)"
+		" SELECT id FROM u", 3},
+	[STMT_ADMIN_REACTIVATE] = {
+		"WITH u AS (UPDATE users SET deactivated_at = NULL"
+		"   WHERE id = $2 AND NOT is_system AND deleted_at IS NULL"
+		"   AND deactivated_at IS NOT NULL RETURNING id, nickname),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'user.reactivate', 'user:' || id, $3, json_build_object('nickname', nickname)"
+		"   FROM u)"
+		" SELECT id FROM u", 3},
+	/* $4 true: promote, false: demote (never oneself: no lock-out). */
+	[STMT_ADMIN_ROLE] = {
+		"WITH u AS (UPDATE users SET is_admin = $4::boolean"
+		"   WHERE id = $2 AND NOT is_system AND deleted_at IS NULL AND is_admin <> $4::boolean"
+		"   AND NOT (id = $1 AND NOT $4::boolean) RETURNING id, nickname),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, CASE WHEN $4::boolean THEN 'user.promote' ELSE 'user.demote' END,"
+		"   'user:' || id, $3, json_build_object('nickname', nickname) FROM u)"
+		" SELECT id FROM u", 4},
+	[STMT_ADMIN_SESSIONS_END] = {
+		"WITH u AS (SELECT id, nickname FROM users"
+		"   WHERE id = $2 AND NOT is_system AND deleted_at IS NULL),"
+		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u) RETURNING 1),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'user.sessions_end', 'user:' || id, $3,"
+		"   json_build_object('nickname', nickname, 'ended', (SELECT count(*) FROM s)) FROM u)"
+		" SELECT id, (SELECT count(*) FROM s) FROM u", 3},
+	/* $4 the new scrypt hash (never in the audit row). */
+	[STMT_ADMIN_PASSWORD] = {
+		"WITH u AS (UPDATE users SET password_hash = $4"
+		"   WHERE id = $2 AND NOT is_system AND deleted_at IS NULL RETURNING id, nickname),"
+		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'user.password', 'user:' || id, $3, json_build_object('nickname', nickname)"
+		"   FROM u)"
+		" SELECT id FROM u", 4},
+	/* As STMT_ACCOUNT_DELETE (the row stays as the anonymous sender of
+	 * its messages), by an admin, never oneself. */
+	[STMT_ADMIN_DELETE] = {
+		"WITH old AS (SELECT id, nickname FROM users"
+		"   WHERE id = $2 AND id <> $1 AND NOT is_system AND deleted_at IS NULL),"
+		" u AS (UPDATE users SET email = NULL, password_hash = NULL,"
+		"   name = 'Deleted account', nickname = 'deleted_' || id, about = '', lang = 'en',"
+		"   theme = 'system', privacy = 'nobody', notify = false, notify_preview = false,"
+		"   is_admin = false, deleted_at = now()"
+		"   WHERE id IN (SELECT id FROM old) RETURNING id),"
+		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+		" b AS (DELETE FROM blocks WHERE blocker_id IN (SELECT id FROM u)"
+		"   OR blocked_id IN (SELECT id FROM u)),"
+		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'user.delete', 'user:' || id, $3, json_build_object('nickname', nickname)"
+		"   FROM old)"
+		" SELECT id FROM u", 3},
+	/* $1 admin nickname ('' any), $2 action ('' any), $3 from date, $4 to
+	 * date (NULL: open), $5 limit, $6 offset. */
+	[STMT_ADMIN_AUDIT] = {
+		"SELECT l.id, " ISO("l.created_at") ", a.nickname, l.action, l.target, l.ip,"
+		" coalesce(l.detail::text, '{}'), count(*) OVER ()"
+		" FROM audit_log l LEFT JOIN users a ON a.id = l.actor_id"
+		" WHERE ($1 = '' OR lower(a.nickname) = lower($1))"
+		" AND ($2 = '' OR l.action = $2)"
+		" AND ($3::date IS NULL OR l.created_at >= $3::date)"
+		" AND ($4::date IS NULL OR l.created_at < $4::date + 1)"
+		" ORDER BY l.created_at DESC, l.id DESC LIMIT $5::int OFFSET $6::int", 6, true},
+	/* $1 title or a member's nickname ('' all), $2 all | direct | group,
+	 * $3 limit, $4 offset. Columns: id, kind, title, the members'
+	 * nicknames (direct chats), members, messages (people's, not
+	 * deleted), last activity, created, the total matching. */
+	[STMT_ADMIN_CHATS] = {
+		"SELECT c.id, c.kind, c.title,"
+		" (SELECT string_agg(u.nickname, ', ' ORDER BY u.nickname) FROM members m"
+		"   JOIN users u ON u.id = m.user_id WHERE m.chat_id = c.id AND c.kind = 'direct'),"
+		" (SELECT count(*) FROM members m WHERE m.chat_id = c.id),"
+		" (SELECT count(*) FROM messages x WHERE x.chat_id = c.id AND x.kind <> 'service'"
+		"   AND x.deleted_at IS NULL),"
+		" " ISO("c.last_message_at") ", " ISO("c.created_at") ", count(*) OVER ()"
+		" FROM chats c"
+		" WHERE ($2 = 'all' OR c.kind = $2)"
+		" AND ($1 = '' OR messly_fold(coalesce(c.title, '')) LIKE '%' || messly_like_escape(messly_fold($1)) || '%'"
+		"   OR EXISTS (SELECT 1 FROM members m JOIN users u ON u.id = m.user_id"
+		"     WHERE m.chat_id = c.id AND lower(u.nickname) = lower($1)))"
+		" ORDER BY c.last_message_at DESC, c.id DESC LIMIT $3::int OFFSET $4::int", 4, true},
+	/* $1 chat. Columns as STMT_ADMIN_CHATS (0-7) then the description. */
+	[STMT_ADMIN_CHAT] = {
+		"SELECT c.id, c.kind, c.title, NULL,"
+		" (SELECT count(*) FROM members m WHERE m.chat_id = c.id),"
+		" (SELECT count(*) FROM messages x WHERE x.chat_id = c.id AND x.kind <> 'service'"
+		"   AND x.deleted_at IS NULL),"
+		" " ISO("c.last_message_at") ", " ISO("c.created_at") ", c.description"
+		" FROM chats c WHERE c.id = $1", 1},
+	[STMT_ADMIN_CHAT_MEMBERS] = {
+		"SELECT u.id, u.nickname, u.name, m.role, " ISO("m.joined_at")
+		" FROM members m JOIN users u ON u.id = m.user_id WHERE m.chat_id = $1"
+		" ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END,"
+		" lower(u.nickname) LIMIT 1000", 1},
+	/* $1 admin, $2 chat, $3 address, $4 the new name. The service
+	 * messages of these statements have no sender: "An administrator". */
+	[STMT_ADMIN_CHAT_RENAME] = {
+		"WITH ok AS (SELECT c.title FROM chats c WHERE c.id = $2 AND c.kind = 'group'"
+		"   AND c.title IS DISTINCT FROM $4::text),"
+		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now(), title = $4::text"
+		"   WHERE id = $2 AND EXISTS (SELECT 1 FROM ok) RETURNING last_seq, last_message_at),"
+		ADMIN_SVC_INS("jsonb_build_object('event', 'renamed', 'actor', " ADMIN_ACTOR
+			", 'from', (SELECT title FROM ok), 'to', $4::text)")
+		" aud AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'chat.rename', 'chat:' || $2::bigint, $3,"
+		"   json_build_object('from', title, 'to', $4::text) FROM ok)"
+		ADMIN_SVC_RESULT("EXISTS (SELECT 1 FROM ok)"), 4},
+	/* $4 the member to remove (not the owner: transfer first). */
+	[STMT_ADMIN_CHAT_REMOVE] = {
+		"WITH gone AS (DELETE FROM members m USING chats c WHERE m.chat_id = $2 AND c.id = m.chat_id"
+		"   AND c.kind = 'group' AND m.user_id = $4 AND m.role <> 'owner' RETURNING m.user_id),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM gone)")
+		ADMIN_SVC_INS("jsonb_build_object('event', 'removed', 'actor', " ADMIN_ACTOR
+			", 'target', " USER_JSON("$4") ")")
+		" aud AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'chat.remove_member', 'chat:' || $2::bigint, $3,"
+		"   json_build_object('user', $4::bigint, 'nickname', (SELECT nickname FROM users WHERE id = $4))"
+		"   FROM gone)"
+		ADMIN_SVC_RESULT("EXISTS (SELECT 1 FROM gone)"), 4},
+	/* $4 the member who becomes owner; the old owner becomes an admin. */
+	[STMT_ADMIN_CHAT_TRANSFER] = {
+		"WITH t AS (SELECT 1 FROM members m JOIN chats c ON c.id = m.chat_id WHERE m.chat_id = $2"
+		"   AND c.kind = 'group' AND m.user_id = $4 AND m.role <> 'owner'),"
+		" upd AS (UPDATE members SET role = CASE WHEN user_id = $4 THEN 'owner' ELSE 'admin' END"
+		"   WHERE chat_id = $2 AND (user_id = $4 OR role = 'owner') AND EXISTS (SELECT 1 FROM t)"
+		"   RETURNING user_id),"
+		SVC_BUMP("EXISTS (SELECT 1 FROM upd)")
+		ADMIN_SVC_INS("jsonb_build_object('event', 'owner', 'actor', " ADMIN_ACTOR
+			", 'target', " USER_JSON("$4") ")")
+		" aud AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'chat.transfer', 'chat:' || $2::bigint, $3,"
+		"   json_build_object('user', $4::bigint, 'nickname', (SELECT nickname FROM users WHERE id = $4))"
+		"   WHERE EXISTS (SELECT 1 FROM upd))"
+		ADMIN_SVC_RESULT("EXISTS (SELECT 1 FROM upd)"), 4},
+	/* Columns: the deleted id (NULL: none), the recipients "id:lang,...". */
+	[STMT_ADMIN_CHAT_DELETE] = {
+		"WITH c AS (SELECT id, kind, title FROM chats WHERE id = $2),"
+		" rcpt AS (SELECT string_agg(m.user_id || ':' || u.lang, ',') AS list FROM members m"
+		"   JOIN users u ON u.id = m.user_id WHERE m.chat_id = $2),"
+		" gone AS (DELETE FROM chats WHERE id IN (SELECT id FROM c) RETURNING id),"
+		" aud AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'chat.delete', 'chat:' || id, $3, json_build_object('kind', kind, 'title', title)"
+		"   FROM c)"
+		" SELECT (SELECT id FROM gone), (SELECT list FROM rcpt)", 3},
+	[STMT_SERVER_SETTINGS] = {
+		"SELECT key, value FROM server_settings", 0},
+	/* $1 lang, $2 a sign-up code or NULL. Columns: registration open, the
+	 * welcome text for lang (NULL: the catalog's), the code consumed (true
+	 * only while registration is closed and the code was valid). */
+	[STMT_REGISTER_GATE] = {
+		"WITH s AS (SELECT coalesce((SELECT value = 'true' FROM server_settings"
+		"   WHERE key = 'registration_open'), true) AS open),"
+		" taken AS (UPDATE signup_invites SET used_at = now() WHERE code = $2 AND used_at IS NULL"
+		"   AND expires_at > now() AND NOT (SELECT open FROM s) RETURNING code)"
+		" SELECT s.open, (SELECT value FROM server_settings WHERE key = 'welcome_' || $1),"
+		" EXISTS (SELECT 1 FROM taken) FROM s", 2},
+	/* $1 code, $2 the new user (NULL: registration failed, the link is
+	 * free again). */
+	[STMT_SIGNUP_INVITE_DONE] = {
+		"UPDATE signup_invites SET used_by = $2::bigint,"
+		" used_at = CASE WHEN $2::bigint IS NULL THEN NULL ELSE used_at END WHERE code = $1", 2},
+	[STMT_UPLOAD_CAP] = {
+		"SELECT value::bigint FROM server_settings WHERE key = 'max_upload'", 0},
+	/* $1 admin, $2 address, $3 registration_open, $4 max_upload, $5
+	 * welcome_en, $6 welcome_ru; '' removes a setting (the default). */
+	[STMT_ADMIN_SETTINGS_SET] = {
+		"WITH v(key, value) AS (VALUES ('registration_open', $3::text), ('max_upload', $4::text),"
+		"   ('welcome_en', $5::text), ('welcome_ru', $6::text)),"
+		" del AS (DELETE FROM server_settings s USING v WHERE s.key = v.key AND v.value = ''),"
+		" up AS (INSERT INTO server_settings (key, value) SELECT key, value FROM v WHERE value <> ''"
+		"   ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now() RETURNING key),"
+		" aud AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'settings.update', 'server', $2, json_build_object('registration_open', $3::text,"
+		"   'max_upload', $4::text, 'welcome_en', $5::text <> '', 'welcome_ru', $6::text <> ''))"
+		" SELECT count(*) FROM up", 6},
+	/* $1 admin, $2 address, $3 code, $4 seconds valid. */
+	[STMT_ADMIN_INVITE_CREATE] = {
+		"WITH ins AS (INSERT INTO signup_invites (code, created_by, expires_at)"
+		"   VALUES ($3, $1, now() + make_interval(secs => $4::int)) RETURNING code, expires_at),"
+		" aud AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
+		"   SELECT $1, 'signup_invite.create', 'signup_invite', $2,"
+		"   json_build_object('expires_at', expires_at) FROM ins)"
+		" SELECT code, " ISO("expires_at") " FROM ins", 4},
+	[STMT_ADMIN_INVITES] = {
+		"SELECT i.code, " ISO("i.created_at") ", " ISO("i.expires_at") ", u.nickname"
+		" FROM signup_invites i LEFT JOIN users u ON u.id = i.created_by"
+		" WHERE i.used_at IS NULL AND i.expires_at > now() ORDER BY i.created_at DESC LIMIT 100", 0},
 };
 
 struct db {

@@ -87,6 +87,34 @@ enum stmt {
 	STMT_HEALTH,          /* the database answers */
 	STMT_AVATARS_PURGE,   /* avatar rows nobody uses any more (maintenance) */
 	STMT_BLOBS_UNUSED,    /* which of these blob hashes nothing refers to */
+	/* admin panel (h_admin.c, admin_cli.c) */
+	STMT_ADMIN_CLI_ROLE,      /* messly admin promote|demote NICKNAME, audited */
+	STMT_ADMIN_DASHBOARD,     /* one row of figures */
+	STMT_ADMIN_ACTIVITY,      /* 30 days: messages and active users per day */
+	STMT_ADMIN_USERS,         /* search, filter, sort, page (with the total) */
+	STMT_ADMIN_USER,          /* one user's details */
+	STMT_ADMIN_USER_SESSIONS, /* that user's sessions */
+	STMT_ADMIN_DEACTIVATE,    /* + sessions ended, audited */
+	STMT_ADMIN_REACTIVATE,
+	STMT_ADMIN_ROLE,          /* promote / demote, audited */
+	STMT_ADMIN_SESSIONS_END,  /* every session of a user, audited */
+	STMT_ADMIN_PASSWORD,      /* a new password, sessions ended, audited */
+	STMT_ADMIN_DELETE,        /* account deletion by an admin, audited */
+	STMT_ADMIN_AUDIT,         /* the audit log, filtered, paged */
+	STMT_ADMIN_CHATS,         /* search, filter, page (with the total) */
+	STMT_ADMIN_CHAT,          /* one chat's facts, no message content */
+	STMT_ADMIN_CHAT_MEMBERS,  /* its members and roles */
+	STMT_ADMIN_CHAT_RENAME,   /* + service message, audited */
+	STMT_ADMIN_CHAT_REMOVE,   /* a member out + service message, audited */
+	STMT_ADMIN_CHAT_TRANSFER, /* a new owner + service message, audited */
+	STMT_ADMIN_CHAT_DELETE,   /* the chat and everything in it, audited */
+	STMT_SERVER_SETTINGS,     /* the panel's settings, key/value rows */
+	STMT_REGISTER_GATE,       /* open?, welcome text, consumes a sign-up link */
+	STMT_SIGNUP_INVITE_DONE,  /* the link's user, or the link back after a failure */
+	STMT_UPLOAD_CAP,          /* max_upload from the panel, or NULL */
+	STMT_ADMIN_SETTINGS_SET,  /* the settings form, audited */
+	STMT_ADMIN_INVITE_CREATE, /* a sign-up link, audited */
+	STMT_ADMIN_INVITES,       /* the sign-up links not used */
 	STMT__MAX
 };
 

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "http.h"
+#include "log.h"
 #include "ratelimit.h"
 #include "markdown.h"
 #include "model.h"
@@ -56,7 +57,19 @@ void h_register_form(struct req *r)
 		resp_redirect(r, "/chats");
 		return;
 	}
-	register_page(r, 200, view_object(r));
+	struct json_object *m = view_object(r);
+	const char *invite = req_arg(r, "invite");
+	if (invite && strlen(invite) <= 64)
+		jset_str(m, "invite", invite);
+	/* registration closed by an admin (h_admin.c): said at once, the
+	 * form stays for whoever holds a sign-up link */
+	PGresult *res;
+	if (db_run(r, STMT_SERVER_SETTINGS, NULL, 0, &res) == DB_OK)
+		for (int i = 0; i < PQntuples(res); i++)
+			if (strcmp(db_text(res, i, 0), "registration_open") == 0 &&
+			    strcmp(db_text(res, i, 1), "true") != 0 && !(invite && *invite))
+				jset_str(m, "error", i18n_get(r->app->tpl, r->lang, "err.register.closed"));
+	register_page(r, 200, m);
 }
 
 struct reg_fields {
@@ -110,6 +123,21 @@ static void register_refused(struct req *r, struct reg_fields *f, struct json_ob
 
 static void put_cb(void *o) { json_object_put(o); }
 
+/* Registration closed by an admin and no valid sign-up link: 403. */
+static void register_closed(struct req *r, const struct reg_fields *f)
+{
+	if (r->want_json) {
+		view_error(r, 403, "err.register.closed", "invite");
+		return;
+	}
+	struct json_object *m = view_object(r);
+	jset_str(m, "email", f->email);
+	jset_str(m, "nickname", f->nickname);
+	jset_str(m, "name", f->name);
+	jset_str(m, "error", i18n_get(r->app->tpl, r->lang, "err.register.closed"));
+	register_page(r, 403, m);
+}
+
 void h_register(struct req *r)
 {
 	struct reg_fields f = {
@@ -134,7 +162,26 @@ void h_register(struct req *r)
 		view_error(r, 500, "err.internal", NULL);
 		return;
 	}
-	const char *welcome = i18n_get(r->app->tpl, r->lang, "welcome.text");
+	/* the admin's settings: registration open or by a sign-up link, and
+	 * the welcome text (schema/008_admin.sql) */
+	const char *invite = req_field(r, "invite");
+	if (invite && (*invite == '\0' || strlen(invite) > 64))
+		invite = NULL;
+	const char *gate_params[] = {r->lang, invite};
+	PGresult *gate;
+	enum db_status gst = db_run(r, STMT_REGISTER_GATE, gate_params, 2, &gate);
+	if (gst != DB_OK || PQntuples(gate) != 1) {
+		view_db_error(r, gst == DB_OK ? DB_ERROR : gst);
+		return;
+	}
+	bool by_invite = db_bool(gate, 0, 2);
+	if (!db_bool(gate, 0, 0) && !by_invite) {
+		register_closed(r, &f);
+		return;
+	}
+	const char *welcome = db_text(gate, 0, 1);
+	if (welcome == NULL)
+		welcome = i18n_get(r->app->tpl, r->lang, "welcome.text");
 	const char *welcome_html = markdown_render(r->w->md, &r->arena, welcome, strlen(welcome));
 	char days[16];
 	snprintf(days, sizeof(days), "%d", r->app->cfg.session_days);
@@ -144,6 +191,12 @@ void h_register(struct req *r)
 				ua_clean(&r->arena, req_param(r, "HTTP_USER_AGENT")), auth_client_ip(r)};
 	PGresult *res;
 	enum db_status st = db_run(r, STMT_REGISTER, params, 12, &res);
+	if (by_invite) { /* the link is the new user's, or free again */
+		const char *done[] = {invite, st == DB_OK && PQntuples(res) == 1 ? db_text(res, 0, 0) : NULL};
+		PGresult *dres;
+		if (db_run(r, STMT_SIGNUP_INVITE_DONE, done, 2, &dres) != DB_OK)
+			log_error("register: could not record the sign-up link's use");
+	}
 	if (st == DB_CONFLICT) {
 		bool nick = strstr(db_conflict(r->w->db), "nickname") != NULL;
 		const char *field = nick ? "nickname" : "email";

@@ -8,7 +8,7 @@
  * export), h_files.c (uploads, downloads, the Files view), h_avatars.c
  * (user and group pictures), h_readstate.c (receipts, typing,
  * notification levels, privacy), presence.c (presence hooks and
- * heartbeat), h_search.c (full-text search). */
+ * heartbeat), h_search.c (full-text search), h_admin.c (the admin panel). */
 #ifndef MESSLY_HANDLERS_H
 #define MESSLY_HANDLERS_H
 
@@ -99,5 +99,26 @@ void h_search(struct req *r);
 /* h_ops.c */
 void h_healthz(struct req *r);
 void h_metrics(struct req *r);
+/* h_admin.c: the admin panel */
+void h_admin_dashboard(struct req *r);
+void h_admin_users(struct req *r);
+void h_admin_user(struct req *r);
+void h_admin_deactivate(struct req *r);
+void h_admin_reactivate(struct req *r);
+void h_admin_promote(struct req *r);
+void h_admin_demote(struct req *r);
+void h_admin_sessions_end(struct req *r);
+void h_admin_password(struct req *r);
+void h_admin_delete(struct req *r);
+void h_admin_audit(struct req *r);
+void h_admin_chats(struct req *r);
+void h_admin_chat(struct req *r);
+void h_admin_chat_rename(struct req *r);
+void h_admin_chat_remove(struct req *r);
+void h_admin_chat_transfer(struct req *r);
+void h_admin_chat_delete(struct req *r);
+void h_admin_settings(struct req *r);
+void h_admin_settings_set(struct req *r);
+void h_admin_signup_link(struct req *r);
 
 #endif

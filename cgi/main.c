@@ -1,10 +1,11 @@
 /* main.c: the messly command: serve, migrate, check-config, config,
- * maintenance, version. `--config FILE` anywhere names the configuration
+ * maintenance, admin (promote/demote), version. `--config FILE` anywhere names the configuration
  * file (else MESSLY_CONFIG, else /etc/messly/messly.conf). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin_cli.h"
 #include "check.h"
 #include "config.h"
 #include "log.h"
@@ -22,6 +23,7 @@ static int usage(void)
 	      "       messly [--config FILE] check-config\n"
 	      "       messly [--config FILE] config [KEY | --file]\n"
 	      "       messly [--config FILE] maintenance\n"
+	      "       messly [--config FILE] admin promote|demote NICKNAME\n"
 	      "       messly version\n"
 	      "Settings come from FILE (default " MESSLY_CONFIG_DEFAULT ", or MESSLY_CONFIG);\n"
 	      "MESSLY_* environment variables override it (see deploy/messly.conf.example).\n",
@@ -120,6 +122,10 @@ static int run(struct app *app, int argc, char **argv, const char *path)
 		return cmd_config(&app->cfg, argc, argv);
 	if (strcmp(argv[1], "maintenance") == 0)
 		return argc == 2 ? maintenance_run(app) : usage();
+	if (strcmp(argv[1], "admin") == 0) {
+		rc = admin_cli_run(app, argc, argv);
+		return rc == 2 ? usage() : rc;
+	}
 	return usage();
 }
 

@@ -110,6 +110,27 @@ static const struct route routes[] = {
 	/* operations (h_ops.c): for monitoring, no session */
 	{"GET", "/healthz", h_healthz, R_HTML},
 	{"GET", "/metrics", h_metrics, R_HTML},
+	/* admin panel (h_admin.c): R_ADMIN answers 404 to everyone else */
+	{"GET", "/admin", h_admin_dashboard, R_ADMIN | R_SESSION},
+	{"GET", "/admin/users", h_admin_users, R_ADMIN | R_SESSION},
+	{"GET", "/admin/users/#", h_admin_user, R_ADMIN | R_SESSION},
+	{"POST", "/admin/users/#/deactivate", h_admin_deactivate, R_ADMIN | R_SESSION},
+	{"POST", "/admin/users/#/reactivate", h_admin_reactivate, R_ADMIN | R_SESSION},
+	{"POST", "/admin/users/#/promote", h_admin_promote, R_ADMIN | R_SESSION},
+	{"POST", "/admin/users/#/demote", h_admin_demote, R_ADMIN | R_SESSION},
+	{"POST", "/admin/users/#/end-sessions", h_admin_sessions_end, R_ADMIN | R_SESSION},
+	{"POST", "/admin/users/#/password", h_admin_password, R_ADMIN | R_SESSION},
+	{"POST", "/admin/users/#/delete", h_admin_delete, R_ADMIN | R_SESSION},
+	{"GET", "/admin/audit", h_admin_audit, R_ADMIN | R_SESSION},
+	{"GET", "/admin/chats", h_admin_chats, R_ADMIN | R_SESSION},
+	{"GET", "/admin/chats/#", h_admin_chat, R_ADMIN | R_SESSION},
+	{"POST", "/admin/chats/#/rename", h_admin_chat_rename, R_ADMIN | R_SESSION},
+	{"POST", "/admin/chats/#/remove", h_admin_chat_remove, R_ADMIN | R_SESSION},
+	{"POST", "/admin/chats/#/owner", h_admin_chat_transfer, R_ADMIN | R_SESSION},
+	{"POST", "/admin/chats/#/delete", h_admin_chat_delete, R_ADMIN | R_SESSION},
+	{"GET", "/admin/settings", h_admin_settings, R_ADMIN | R_SESSION},
+	{"POST", "/admin/settings", h_admin_settings_set, R_ADMIN | R_SESSION},
+	{"POST", "/admin/signup-links", h_admin_signup_link, R_ADMIN | R_SESSION},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -125,6 +146,13 @@ void router_label(size_t i, const char **method, const char **pattern)
 {
 	*method = i < N_ROUTES ? routes[i].method : "";
 	*pattern = i < N_ROUTES ? routes[i].pattern : "unmatched";
+}
+
+/* Under /admin: every route there is R_ADMIN, so for anyone else even a
+ * wrong method answers 404, not 405 (the panel's paths stay unrevealed). */
+static bool admin_path(const char *path)
+{
+	return strncmp(path, "/admin", 6) == 0 && (path[6] == '\0' || path[6] == '/');
 }
 
 /* A "*" segment: a nickname, an invite code or a file name. */
@@ -307,7 +335,9 @@ void router_dispatch(struct req *r)
 		view_error(r, st, st == 503 ? "err.unavailable" : "err.internal", NULL);
 		return;
 	}
-	if (m == ROUTE_NOT_FOUND || (rt && (rt->flags & R_ADMIN) && !(r->me && r->me->is_admin))) {
+	bool admin = r->me && r->me->is_admin;
+	if (m == ROUTE_NOT_FOUND || (rt && (rt->flags & R_ADMIN) && !admin) ||
+	    (m == ROUTE_BAD_METHOD && admin_path(r->path) && !admin)) {
 		view_error(r, 404, "err.not_found", NULL);
 		return;
 	}

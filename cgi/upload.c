@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "db.h"
 #include "filemeta.h"
 #include "http.h"
 #include "log.h"
@@ -138,9 +139,25 @@ static long long declared_length(struct req *r)
 	return *end || cl[0] == '-' || v > (1ULL << 62) ? -2 : (long long)v;
 }
 
-int upload_read(struct req *r, struct upload *u)
+/* The configured cap, lowered by the admin panel's max_upload when set
+ * (nginx enforces the configured one; the panel cannot raise it). */
+static size_t upload_cap(struct req *r)
 {
 	size_t cap = r->app->cfg.max_upload;
+	PGresult *res;
+	enum db_status st = db_run(r, STMT_UPLOAD_CAP, NULL, 0, &res);
+	if (st != DB_OK) {
+		log_error("upload: the panel's size cap is unknown; the configured one holds");
+		return cap;
+	}
+	if (PQntuples(res) == 1 && db_int(res, 0, 0) > 0 && (unsigned long long)db_int(res, 0, 0) < cap)
+		cap = (size_t)db_int(res, 0, 0);
+	return cap;
+}
+
+int upload_read(struct req *r, struct upload *u)
+{
+	size_t cap = upload_cap(r);
 	/* in the arena: the field buffer's cleanup runs at the request's end */
 	struct reader *prd = arena_alloc(&r->arena, sizeof(*prd));
 	prd->r = r;
