@@ -83,6 +83,7 @@ enum stmt {
 	STMT_PRESENCE_GET,    /* {online, last_seen} of users as privacy allows */
 	STMT_MESSAGES_AROUND, /* a page of history around a seq, membership checked */
 	STMT_SEARCH,          /* full-text search in the viewer's chats */
+	STMT_EXPORT_FILES,    /* the files the user uploaded (data export) */
 	STMT__MAX
 };
 

@@ -198,6 +198,8 @@ static long long load_history(struct req *r, enum stmt s, long long chat, long l
 		if (i == 0)
 			*has_older = db_int(res, i, 2) > db_int(res, i, 13);
 		service_localize(r->app->tpl, msg, r->lang);
+		if (db_bool(res, i, 14))
+			jset_bool(msg, "collapsed", 1); /* the viewer blocked the sender */
 		if (!r->want_json)
 			message_decorate(msg, r->me);
 		json_object_array_add(messages, msg);
@@ -477,6 +479,7 @@ void h_message_send(struct req *r)
 	/* A retry republishes too: its first attempt may have died between the
 	 * commit and the publish; members drop what they already have by seq. */
 	publish_message(r, msg, db_text(res, 0, 8));
+	readstate_sent(r, chat, db_int(res, 0, 2), db_text(res, 0, 10));
 	fault_point("send.after-publish");
 	if (r->want_json) {
 		view_json(r, created ? 201 : 200, m);
@@ -514,6 +517,8 @@ void h_events(struct req *r)
 		if (msg == NULL)
 			continue;
 		service_localize(r->app->tpl, msg, r->lang);
+		if (db_bool(res, i, 14))
+			jset_bool(msg, "collapsed", 1); /* the viewer blocked the sender */
 		json_object_array_add(events, message_event(r, msg));
 		json_object_put(msg);
 	}
