@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blocks.h"
+#include "buf.h"
 #include "crypto.h"
 #include "db.h"
 #include "fault.h"
@@ -20,6 +21,7 @@
 #include "publish.h"
 #include "readstate.h"
 #include "service.h"
+#include "settings.h"
 #include "template.h"
 #include "view.h"
 
@@ -254,6 +256,29 @@ static void around_links(struct json_object *m, struct json_object *messages, lo
 	}
 }
 
+/* A group's page: "blocked_ids" ("1,2,3"), the people the viewer blocked,
+ * whose live messages the script collapses as the server does on load.
+ * False after answering an error. */
+static bool blocked_ids(struct req *r, struct json_object *m, struct json_object *chat)
+{
+	struct json_object *kind, *v;
+	if (!json_object_object_get_ex(chat, "kind", &kind) ||
+	    strcmp(json_object_get_string(kind), "group") != 0)
+		return true;
+	struct json_object *users = blocks_load(r);
+	if (users == NULL)
+		return false;
+	struct buf ids = BUF_INIT;
+	for (size_t i = 0; i < json_object_array_length(users); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(users, i), "id", &v))
+			buf_printf(&ids, "%s%lld", ids.len ? "," : "", (long long)json_object_get_int64(v));
+	json_object_put(users);
+	if (ids.len)
+		jset_str(m, "blocked_ids", arena_strdup(&r->arena, ids.data));
+	buf_free(&ids);
+	return true;
+}
+
 /* The chat page (HTML), also used to re-show the composer after an error. */
 static void chat_page(struct req *r, int status, long long chat_id, const char *error,
 		      const char *text)
@@ -269,6 +294,8 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	chat_decorate(chat, chat_id);
 	jset(m, "chat", chat);
 	jset(m, "block", blocks_chat_state(r, chat_id)); /* direct chats only */
+	if (!blocked_ids(r, m, chat))
+		return;
 	struct json_object *chats = load_chats(r, chat_id);
 	if (chats == NULL)
 		return;

@@ -336,7 +336,14 @@ test('"Deleted account" is shown in the reader\'s language', async () => {
 	const b = await browserRegister('idb');
 	const chat = await directChat(a, { user: b.user });
 	const m = await send(a, chat.id, `bye ${RUN}`);
+	const av = await upload('PUT', '/api/me/avatar', a.token, [{ field: 'avatar', name: 'd.png', bytes: png('d.png') }]);
+	assert.equal(av.status, 200, av.text);
+	const url = av.json.avatar.url48;
+	assert.equal((await fetch(BASE + url, { headers: { Cookie: b.browser.cookieHeader } })).status, 200);
 	expectStatus(await api('DELETE', '/api/me', { token: a.token, body: { password: a.password } }), [200, 204]);
+	assert.equal((await fetch(BASE + url, { headers: { Cookie: b.browser.cookieHeader } })).status, 404, 'the avatar is gone');
+	const peer = expectStatus(await b.browser.api('GET', `/api/chats/${chat.id}`), 200).json.chat;
+	assert.equal(peer.avatar, null);
 	const j = expectStatus(await b.browser.api('GET', `/api/chats/${chat.id}/messages`), 200);
 	const msg = j.json.messages.find((x) => x.id === m.id);
 	assert.equal(msg.sender.name, 'Deleted account', 'the stored name in JSON');
@@ -349,4 +356,21 @@ test('"Deleted account" is shown in the reader\'s language', async () => {
 	assert.ok(!text.includes('Deleted account'), 'no English left on the Russian page');
 	const list = await b.browser.get('/chats');
 	assert.ok(htmlText(list.text).includes(RU['user.deleted']), 'the chat list title');
+	// a group member list too
+	// a group member list, and the service messages that named them
+	const c = await register('idc');
+	const d = await register('idd');
+	const g = await group(d, `Gone ${RUN}`, [c, { user: b.user }]);
+	expectStatus(await api('DELETE', '/api/me', { token: d.token, body: { password: d.password } }), [200, 204]);
+	const info = await b.browser.get(`/chats/${g.id}/info`);
+	expectStatus(info, 200);
+	assert.ok(htmlText(info.text).includes(RU['user.deleted']), 'the member list');
+	assert.ok(!htmlText(info.text).includes('Deleted account'));
+	const created = expectStatus(await api('GET', `/api/chats/${g.id}/messages`, { token: c.token }), 200).json.messages.find((x) => x.kind === 'service');
+	assert.equal(created.service.actor.name, 'Deleted account', 'the old name is gone from the service message');
+	assert.equal(created.service.actor.deleted, true);
+	const gp = await b.browser.get(`/chats/${g.id}`);
+	assert.ok(!gp.text.includes(d.user.name), 'no old name on the page');
+	const svc = gp.text.slice(gp.text.indexOf(`id="m-${created.id}"`));
+	assert.ok(htmlText(svc.slice(0, svc.indexOf('</li>'))).includes(RU['user.deleted']));
 });
