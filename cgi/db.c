@@ -63,11 +63,17 @@
 /* The columns of a message that MSG_COLS reads, for subqueries. */
 #define AROUND_COLS "id, seq, kind, body, html, client_id, created_at, sender_id, version_seq"
 
+/* Col 14 of the history statements: the viewer ($1) blocked the sender of
+ * this group message (it is shown collapsed). */
+#define COLLAPSED \
+	"(c.kind = 'group' AND m.kind <> 'service' AND m.sender_id IS NOT NULL" \
+	" AND messly_blocked($1::bigint, m.sender_id))"
+
 /* History around a seq for a member: zero rows means "not a member"; one
  * row with NULL message columns means "member, nothing there". */
 #define HISTORY(cond, key, order) \
 	"SELECT c.last_seq, " MSG_COLS "," \
-	" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id)" \
+	" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id), " COLLAPSED \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
 	" LEFT JOIN LATERAL (SELECT * FROM messages x WHERE x.chat_id = mb.chat_id AND " cond \
 	"   ORDER BY x." key " " order " LIMIT $4) m ON true" \
@@ -116,6 +122,14 @@
 #define INVITE_STATE(i) \
 	"(" i ".revoked_at IS NULL AND (" i ".expires_at IS NULL OR " i ".expires_at > now())" \
 	" AND (" i ".max_uses IS NULL OR " i ".uses < " i ".max_uses))"
+/* Who gets the sender's receipt when a send moves the sender's read
+ * position: the other members who see receipts, when the sender sends
+ * them ("1,2,3"; NULL for none). */
+#define RECEIPT_AUDIENCE(chat, sender) \
+	"(SELECT string_agg(m.user_id::text, ',') FROM members m JOIN users u ON u.id = m.user_id" \
+	" AND u.read_receipts WHERE m.chat_id = " chat " AND m.user_id <> " sender \
+	" AND (SELECT read_receipts FROM users WHERE id = " sender "))"
+
 /* A send bucket's tokens now: refilled at $7 a second up to $6. */
 #define SEND_TOKENS \
 	"least($6::float8, b.tokens + $7::float8 * greatest(0, extract(epoch FROM now() - b.at))::float8)"
@@ -194,7 +208,7 @@ static const struct {
 	 * on name_key, ё as е), the name's first word first. The patterns are
 	 * InitPlans: computed once, not per row. */
 	[STMT_USERS_SEARCH] = {
-		"SELECT x.id, x.nickname, x.name FROM ("
+		"SELECT x.id, x.nickname, x.name, (SELECT a.avatar_id FROM users a WHERE a.id = x.id) FROM ("
 		" (SELECT u.id, u.nickname, u.name, 0 AS r, lower(u.nickname) AS n FROM users u"
 		"   WHERE lower(u.nickname) = $2 AND " SEARCHABLE("u") ")"
 		" UNION ALL"
@@ -262,10 +276,11 @@ static const struct {
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
 		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
 		ISO("r.created_at") ","
-		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1), NULL::bigint FROM r"
+		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1), NULL::bigint,"
+		"   " RECEIPT_AUDIENCE("$1", "$2") " FROM r"
 		" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 		"   greatest(1, ceil((1 - coalesce((SELECT " SEND_TOKENS " FROM send_budget b"
-		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint"
+		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint, NULL"
 		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 7},
 	[STMT_READ] = {
 		"WITH cur AS (SELECT mb.last_read_seq AS old, least($3::bigint, c.last_seq) AS target"
@@ -304,10 +319,10 @@ static const struct {
 	[STMT_NOTIFY_SET] = {
 		"UPDATE members SET notify = $3 WHERE chat_id = $2 AND user_id = $1 RETURNING notify", 3},
 	[STMT_SETTINGS_GET] = {
-		"SELECT read_receipts, presence FROM users WHERE id = $1", 1},
+		"SELECT read_receipts, privacy FROM users WHERE id = $1", 1},
 	[STMT_SETTINGS_SET] = {
 		"UPDATE users SET read_receipts = coalesce($2::boolean, read_receipts),"
-		" presence = coalesce($3, presence) WHERE id = $1 RETURNING read_receipts, presence", 3},
+		" privacy = coalesce($3, privacy) WHERE id = $1 RETURNING read_receipts, privacy", 3},
 	[STMT_PRESENCE_SUB] = {
 		"WITH old AS (SELECT connections > 0 AND seen_at > now() - make_interval(secs => $3) AS online,"
 		"   seen_at > now() - make_interval(secs => $3) AS fresh"
@@ -324,7 +339,9 @@ static const struct {
 		"UPDATE presence SET seen_at = now(), connections = greatest(connections, 1)"
 		" WHERE user_id = $1 RETURNING connections", 1},
 	[STMT_PRESENCE_GET] = {
-		"SELECT u.id, u.id = $1 OR u.presence = 'everyone',"
+		"SELECT u.id, u.id = $1 OR u.privacy = 'everyone' OR (u.privacy = 'contacts' AND ($4::boolean"
+		"   OR EXISTS (SELECT 1 FROM members s1 JOIN members s2 ON s2.chat_id = s1.chat_id"
+		"     WHERE s1.user_id = u.id AND s2.user_id = $1))),"
 		" coalesce(p.connections > 0 AND p.seen_at > now() - make_interval(secs => $3), false),"
 		" " ISO("p.seen_at") ","
 		" (SELECT string_agg(m2.user_id::text, ',') FROM members m1"
@@ -335,7 +352,7 @@ static const struct {
 		" WHERE u.id = ANY($2::bigint[])", 4},
 	[STMT_MESSAGES_AROUND] = {
 		"SELECT c.last_seq, " MSG_COLS ","
-		" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id)"
+		" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id), " COLLAPSED
 		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
 		" LEFT JOIN LATERAL ((SELECT " AROUND_COLS " FROM messages x"
 		"   WHERE x.chat_id = mb.chat_id AND x.seq < $3 ORDER BY x.seq DESC LIMIT $4)"
@@ -381,9 +398,11 @@ static const struct {
 		" missing AS (SELECT string_agg(nick, ',' ORDER BY nick) AS list FROM want"
 		"   WHERE NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.nickname) = want.nick"
 		"   AND NOT u.is_system)),"
+		" blockers AS (SELECT string_agg(u.nickname, ',' ORDER BY u.nickname) AS list"
+		"   FROM found JOIN users u ON u.id = found.id WHERE messly_blocked(found.id, $1)),"
 		" c AS (INSERT INTO chats (kind, title, description, last_seq)"
 		"   SELECT 'group', $2, $3::text, 1 WHERE (SELECT list FROM missing) IS NULL"
-		"   RETURNING id, last_message_at),"
+		"   AND (SELECT list FROM blockers) IS NULL RETURNING id, last_message_at),"
 		" mb AS (INSERT INTO members (chat_id, user_id, role, last_read_seq)"
 		"   SELECT c.id, $1, 'owner', 1 FROM c"
 		"   UNION ALL SELECT c.id, found.id, 'member', 0 FROM c, found),"
@@ -395,17 +414,19 @@ static const struct {
 		"   (SELECT string_agg(u.id || ':' || u.lang, ',') FROM users u"
 		"   WHERE u.id = $1 OR u.id IN (SELECT id FROM found)),"
 		"   ins.id, ins.seq, ins.kind, ins.body, ins.html, ins.client_id, " ISO("ins.created_at")
-		",  a.id, a.nickname, a.name, ins.seq, NULL::json"
+		",  a.id, a.nickname, a.name, ins.seq, NULL::json, (SELECT list FROM blockers)"
 		" FROM (SELECT 1) one LEFT JOIN ins ON true LEFT JOIN users a ON a.id = $1", 4},
 	[STMT_GROUP_INFO] = {
-		"SELECT c.kind, c.title, c.description, mb.role, u.id, u.nickname, u.name, m.role"
+		"SELECT c.kind, c.title, c.description, mb.role, u.id, u.nickname, u.name, m.role,"
+		" u.avatar_id"
 		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
 		" JOIN members m ON m.chat_id = c.id JOIN users u ON u.id = m.user_id"
 		" WHERE mb.chat_id = $2 AND mb.user_id = $1"
 		" ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END,"
 		" m.joined_at, u.id", 2},
 	[STMT_GROUP_ROLES] = {
-		"SELECT c.kind, mb.role, t.id, t.nickname, t.name, tm.role"
+		"SELECT c.kind, mb.role, t.id, t.nickname, t.name, tm.role,"
+		" coalesce(messly_blocked(t.id, $1), false)"
 		" FROM members mb JOIN chats c ON c.id = mb.chat_id"
 		" LEFT JOIN users t ON lower(t.nickname) = $3 AND NOT t.is_system"
 		" LEFT JOIN members tm ON tm.chat_id = c.id AND tm.user_id = t.id"
@@ -433,7 +454,7 @@ static const struct {
 		"WITH" GROUP_ROLE_IS("$3")
 		" added AS (INSERT INTO members (chat_id, user_id, role, last_read_seq)"
 		"   SELECT $2, $4, 'member', c.last_seq FROM ok, chats c WHERE c.id = $2"
-		"   RETURNING user_id),"
+		"   AND NOT messly_blocked($4, $1) RETURNING user_id),"
 		SVC_BUMP("EXISTS (SELECT 1 FROM added)")
 		SVC_INS("jsonb_build_object('event', 'added', 'actor', " USER_JSON("$1")
 			", 'target', " USER_JSON("$4") ")")
@@ -530,7 +551,7 @@ static const struct {
 	/* ---- profiles, settings, blocking ---- */
 	[STMT_USER_PROFILE] = {
 		"SELECT u.id, u.nickname, u.name, u.about, " ISO("u.created_at") ","
-		" u.deactivated_at IS NOT NULL, messly_blocked($1, u.id), u.is_system"
+		" u.deactivated_at IS NOT NULL, messly_blocked($1, u.id), u.is_system, u.avatar_id"
 		" FROM users u WHERE lower(u.nickname) = $2 AND u.deleted_at IS NULL", 2},
 	[STMT_ME_UPDATE] = {
 		"UPDATE users u SET name = coalesce($2, u.name), about = coalesce($3, u.about),"
@@ -607,9 +628,17 @@ static const struct {
 		"WITH u AS (UPDATE users SET email = NULL, password_hash = NULL,"
 		"   name = 'Deleted account', nickname = 'deleted_' || id, about = '', lang = 'en',"
 		"   theme = 'system', privacy = 'nobody', notify = false, notify_preview = false,"
-		"   is_admin = false, deleted_at = now()"
+		"   is_admin = false, avatar_id = NULL, deleted_at = now()"
 		"   WHERE id = $1 AND password_hash = $2 AND deleted_at IS NULL RETURNING id),"
 		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
+		/* the name in service messages (a snapshot) goes too */
+		" sv AS (UPDATE messages m SET body = (SELECT jsonb_object_agg(e.k,"
+		"   CASE WHEN jsonb_typeof(e.v) = 'object' AND e.v->>'id' = u.id::text"
+		"   THEN jsonb_build_object('id', u.id, 'nickname', 'deleted_' || u.id,"
+		"   'name', 'Deleted account', 'deleted', true) ELSE e.v END)"
+		"   FROM jsonb_each(m.body::jsonb) e(k, v))::text FROM u"
+		"   WHERE m.kind = 'service' AND u.id::text IN (m.body::jsonb->'actor'->>'id',"
+		"   m.body::jsonb->'target'->>'id')),"
 		" b AS (DELETE FROM blocks WHERE blocker_id IN (SELECT id FROM u)"
 		"   OR blocked_id IN (SELECT id FROM u)),"
 		" a AS (INSERT INTO audit_log (actor_id, action, target)"
@@ -632,7 +661,8 @@ static const struct {
 	[STMT_MEMBER] = {
 		"SELECT role FROM members WHERE chat_id = $1 AND user_id = $2", 2},
 	[STMT_SEND_FILES] = {
-		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2),"
+		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2"
+		"   AND NOT messly_direct_blocked($1, $2)),"
 		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
 		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = $2 AND x.client_id = $3"
 		"   AND EXISTS (SELECT 1 FROM mb)),"
@@ -661,7 +691,7 @@ static const struct {
 		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1),"
 		"   CASE WHEN r.created THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position) FROM f)"
 		"   ELSE (SELECT json_agg(" FILE_OBJ("x") " ORDER BY x.position) FROM files x"
-		"     WHERE x.message_id = r.id) END FROM r", 6},
+		"     WHERE x.message_id = r.id) END, " RECEIPT_AUDIENCE("$1", "$2") " FROM r", 6},
 	[STMT_FILE_GET] = {
 		"SELECT " FILE_COLS " FROM files f"
 		" JOIN members mb ON mb.chat_id = f.chat_id AND mb.user_id = $1"
@@ -679,14 +709,22 @@ static const struct {
 	[STMT_AVATAR_CLEAR_USER] = {
 		"WITH u AS (UPDATE users SET avatar_id = NULL WHERE id = $1 RETURNING id)"
 		" SELECT u.id, " SHARERS " FROM u", 1},
+	/* $1 the owner, $2 the group (the SVC_ convention); the new picture
+	 * and its "picture" service message in one statement. Cols: member?,
+	 * avatar id, chat id (NULL: not the owner or not a group), member ids,
+	 * then the SVC_RESULT columns (flag 4, MSG_COLS 5..16, recipients 17). */
 	[STMT_AVATAR_SET_CHAT] = {
-		"WITH mb AS (SELECT role FROM members WHERE chat_id = $1 AND user_id = $2),"
-		" ok AS (SELECT 1 FROM mb JOIN chats c ON c.id = $1 AND c.kind = 'group'"
+		"WITH mb AS (SELECT role FROM members WHERE chat_id = $2 AND user_id = $1),"
+		" ok AS (SELECT 1 FROM mb JOIN chats c ON c.id = $2 AND c.kind = 'group'"
 		"   WHERE mb.role = 'owner'),"
 		" a AS (INSERT INTO avatars (s48, s96, s256) SELECT $3, $4, $5 FROM ok RETURNING id),"
-		" c AS (UPDATE chats SET avatar_id = a.id FROM a WHERE chats.id = $1 RETURNING chats.id)"
-		" SELECT EXISTS (SELECT 1 FROM mb), (SELECT id FROM a), (SELECT id FROM c),"
-		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1)", 5},
+		" bump AS (UPDATE chats SET avatar_id = a.id, last_seq = last_seq + 1,"
+		"   last_message_at = now() FROM a WHERE chats.id = $2"
+		"   RETURNING chats.id, last_seq, last_message_at),"
+		SVC_INS("jsonb_build_object('event', 'picture', 'actor', " USER_JSON("$1") ")")
+		" SELECT EXISTS (SELECT 1 FROM mb), (SELECT id FROM a), (SELECT id FROM bump),"
+		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $2), r.*"
+		" FROM (" SVC_RESULT("EXISTS (SELECT 1 FROM ins)", RECIPIENTS) ") r", 5},
 	[STMT_AVATAR_GET] = {
 		"SELECT a.s48, a.s96, a.s256 FROM avatars a WHERE a.id = $2 AND ("
 		" EXISTS (SELECT 1 FROM users u WHERE u.avatar_id = a.id)"
@@ -986,6 +1024,12 @@ static const struct {
 		"SELECT i.code, " ISO("i.created_at") ", " ISO("i.expires_at") ", u.nickname"
 		" FROM signup_invites i LEFT JOIN users u ON u.id = i.created_by"
 		" WHERE i.used_at IS NULL AND i.expires_at > now() ORDER BY i.created_at DESC LIMIT 100", 0},
+	/* ---- integration ---- */
+	/* The files the user uploaded in messages still there, oldest first. */
+	[STMT_EXPORT_FILES] = {
+		"SELECT f.id, f.chat_id, m.seq, f.name, f.type, f.size, f.sha256, " ISO("f.created_at")
+		" FROM files f JOIN messages m ON m.id = f.message_id"
+		" WHERE f.uploader_id = $1 AND m.deleted_at IS NULL ORDER BY f.id LIMIT 20000", 1},
 };
 
 struct db {
@@ -1097,6 +1141,7 @@ static bool retry_safe(enum stmt s)
 	case STMT_FILES_LIST:
 	case STMT_AVATAR_GET:
 	case STMT_HEALTH:
+	case STMT_EXPORT_FILES:
 		return true;
 	default:
 		return false;

@@ -115,6 +115,7 @@ enum stmt {
 	STMT_ADMIN_SETTINGS_SET,  /* the settings form, audited */
 	STMT_ADMIN_INVITE_CREATE, /* a sign-up link, audited */
 	STMT_ADMIN_INVITES,       /* the sign-up links not used */
+	STMT_EXPORT_FILES,    /* the files the user uploaded (data export) */
 	STMT__MAX
 };
 

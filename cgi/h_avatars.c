@@ -16,6 +16,7 @@
 #include "images.h"
 #include "log.h"
 #include "model.h"
+#include "service.h"
 #include "template.h"
 #include "upload.h"
 #include "view.h"
@@ -167,7 +168,7 @@ void h_chat_avatar_put(struct req *r)
 	char hex[AVATAR_SIZES][65];
 	if (!avatar_upload(r, hex, back))
 		return;
-	const char *params[] = {files_id_str(r, chat), files_id_str(r, r->me->id), hex[0], hex[1],
+	const char *params[] = {files_id_str(r, r->me->id), files_id_str(r, chat), hex[0], hex[1],
 				hex[2]};
 	st = db_run(r, STMT_AVATAR_SET_CHAT, params, 5, &res);
 	if (st != DB_OK) {
@@ -184,6 +185,11 @@ void h_chat_avatar_put(struct req *r)
 	}
 	long long id = db_int(res, 0, 1);
 	publish_avatar(r, arena_printf(&r->arena, "c%lld", chat), id, db_text(res, 0, 3));
+	struct json_object *msg = message_from_row(res, 0, 5, chat); /* "picture changed" */
+	if (msg) {
+		publish_chat_message(r, msg, db_text(res, 0, 17));
+		json_object_put(msg);
+	}
 	avatar_done(r, id, back);
 }
 

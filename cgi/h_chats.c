@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "blocks.h"
+#include "buf.h"
 #include "crypto.h"
 #include "db.h"
 #include "fault.h"
@@ -20,6 +21,7 @@
 #include "publish.h"
 #include "readstate.h"
 #include "service.h"
+#include "settings.h"
 #include "template.h"
 #include "view.h"
 
@@ -198,6 +200,8 @@ static long long load_history(struct req *r, enum stmt s, long long chat, long l
 		if (i == 0)
 			*has_older = db_int(res, i, 2) > db_int(res, i, 13);
 		service_localize(r->app->tpl, msg, r->lang);
+		if (db_bool(res, i, 14))
+			jset_bool(msg, "collapsed", 1); /* the viewer blocked the sender */
 		if (!r->want_json)
 			message_decorate(msg, r->me);
 		json_object_array_add(messages, msg);
@@ -252,6 +256,29 @@ static void around_links(struct json_object *m, struct json_object *messages, lo
 	}
 }
 
+/* A group's page: "blocked_ids" ("1,2,3"), the people the viewer blocked,
+ * whose live messages the script collapses as the server does on load.
+ * False after answering an error. */
+static bool blocked_ids(struct req *r, struct json_object *m, struct json_object *chat)
+{
+	struct json_object *kind, *v;
+	if (!json_object_object_get_ex(chat, "kind", &kind) ||
+	    strcmp(json_object_get_string(kind), "group") != 0)
+		return true;
+	struct json_object *users = blocks_load(r);
+	if (users == NULL)
+		return false;
+	struct buf ids = BUF_INIT;
+	for (size_t i = 0; i < json_object_array_length(users); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(users, i), "id", &v))
+			buf_printf(&ids, "%s%lld", ids.len ? "," : "", (long long)json_object_get_int64(v));
+	json_object_put(users);
+	if (ids.len)
+		jset_str(m, "blocked_ids", arena_strdup(&r->arena, ids.data));
+	buf_free(&ids);
+	return true;
+}
+
 /* The chat page (HTML), also used to re-show the composer after an error. */
 static void chat_page(struct req *r, int status, long long chat_id, const char *error,
 		      const char *text)
@@ -267,6 +294,8 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	chat_decorate(chat, chat_id);
 	jset(m, "chat", chat);
 	jset(m, "block", blocks_chat_state(r, chat_id)); /* direct chats only */
+	if (!blocked_ids(r, m, chat))
+		return;
 	struct json_object *chats = load_chats(r, chat_id);
 	if (chats == NULL)
 		return;
@@ -477,6 +506,7 @@ void h_message_send(struct req *r)
 	/* A retry republishes too: its first attempt may have died between the
 	 * commit and the publish; members drop what they already have by seq. */
 	publish_message(r, msg, db_text(res, 0, 8));
+	readstate_sent(r, chat, db_int(res, 0, 2), db_text(res, 0, 10));
 	fault_point("send.after-publish");
 	if (r->want_json) {
 		view_json(r, created ? 201 : 200, m);
@@ -514,6 +544,8 @@ void h_events(struct req *r)
 		if (msg == NULL)
 			continue;
 		service_localize(r->app->tpl, msg, r->lang);
+		if (db_bool(res, i, 14))
+			jset_bool(msg, "collapsed", 1); /* the viewer blocked the sender */
 		json_object_array_add(events, message_event(r, msg));
 		json_object_put(msg);
 	}

@@ -4,9 +4,16 @@
  *   profile.json          {exported_at, user: me, sessions, blocked}
  *   chats.json            {chats: [{id, kind, title, peer, role, ...}]}
  *   messages/CHAT.json    {chat, messages: [...]} oldest first
- * Files join it when the files feature lands (files/...). */
+ *   files.json            {files: [{id, chat, seq, name, type, size,
+ *                          created_at, path}]} the files the user uploaded
+ *   files/ID-NAME         their bytes (path null once the archive's files
+ *                          reach EXPORT_FILES_MAX bytes, or a blob is gone) */
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "handlers.h"
@@ -14,10 +21,13 @@
 #include "log.h"
 #include "model.h"
 #include "settings.h"
+#include "store.h"
 #include "view.h"
 #include "zip.h"
 
 #define EXPORT_PAGE 2000
+/* The archive is built in memory: the bytes of files it carries are capped. */
+#define EXPORT_FILES_MAX (256u << 20)
 
 static int add_json(struct zip *z, const char *name, struct json_object *o)
 {
@@ -150,6 +160,94 @@ static int export_profile(struct req *r, struct zip *z, const char *stamp)
 	return rc;
 }
 
+/* A zip entry name for a stored file: "files/ID-NAME", the name without
+ * path separators, control characters or a leading dot. */
+static const char *file_entry_name(struct req *r, long long id, const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n > 200)
+		n = 200;
+	char *clean = arena_alloc(&r->arena, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		clean[i] = (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == ':') ? '_' : (char)c;
+	}
+	clean[n] = '\0';
+	if (clean[0] == '.')
+		clean[0] = '_';
+	return arena_printf(&r->arena, "files/%lld-%s", id, n ? clean : "file");
+}
+
+/* The bytes of a blob into the archive; false when it cannot be read. */
+static bool add_blob(struct req *r, struct zip *z, const char *entry, const char *hex,
+		     size_t size)
+{
+	const char *rel = store_rel(&r->arena, hex);
+	if (rel == NULL)
+		return false;
+	int fd = open(arena_printf(&r->arena, "%s/%s", r->app->cfg.files_dir, rel),
+		      O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = fstat(fd, &st) == 0 && (size_t)st.st_size == size;
+	char *data = ok ? malloc(size + 1) : NULL; /* freed at once: not the arena */
+	ok = ok && data != NULL;
+	size_t got = 0;
+	while (ok && got < size) {
+		ssize_t k = read(fd, data + got, size - got);
+		if (k <= 0)
+			ok = false;
+		else
+			got += (size_t)k;
+	}
+	close(fd);
+	ok = ok && zip_add(z, entry, data, size) == 0;
+	free(data);
+	return ok;
+}
+
+/* files.json and the files the user uploaded. 0, or -1 after answering. */
+static int export_files(struct req *r, struct zip *z)
+{
+	const char *params[] = {id_text(r, r->me->id)};
+	PGresult *res;
+	enum db_status st = db_run(r, STMT_EXPORT_FILES, params, 1, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return -1;
+	}
+	struct json_object *doc = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	jset(doc, "files", list);
+	size_t total = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		long long id = db_int(res, i, 0), size = db_int(res, i, 5);
+		struct json_object *f = json_object_new_object();
+		jset_int(f, "id", id);
+		jset_int(f, "chat", db_int(res, i, 1));
+		jset_int(f, "seq", db_int(res, i, 2));
+		jset_str(f, "name", db_text(res, i, 3));
+		jset_str(f, "type", db_text(res, i, 4));
+		jset_int(f, "size", size);
+		jset_str(f, "created_at", db_text(res, i, 7));
+		const char *entry = file_entry_name(r, id, db_text(res, i, 3));
+		bool fits = size >= 0 && (size_t)size <= EXPORT_FILES_MAX - total;
+		bool added = fits && add_blob(r, z, entry, db_text(res, i, 6), (size_t)size);
+		if (added)
+			total += (size_t)size;
+		else if (fits)
+			log_error("export: the blob of file %lld could not be read", id);
+		jset_str(f, "path", added ? entry : NULL);
+		json_object_array_add(list, f);
+	}
+	int rc = add_json(z, "files.json", doc);
+	json_object_put(doc);
+	if (rc != 0)
+		view_error(r, 413, "err.export.too_large", NULL);
+	return rc;
+}
+
 void h_export(struct req *r)
 {
 	time_t now = time(NULL);
@@ -163,11 +261,11 @@ void h_export(struct req *r)
 	arena_defer(&r->arena, buf_free_cb, out);
 	struct zip z;
 	zip_init(&z, out, now);
-	if (export_profile(r, &z, stamp) != 0 || export_chats(r, &z) != 0) {
+	if (export_profile(r, &z, stamp) != 0 || export_chats(r, &z) != 0 ||
+	    export_files(r, &z) != 0) {
 		zip_finish(&z);
 		return;
 	}
-	/* MERGE: the files feature adds the user's files here (files/...). */
 	if (zip_finish(&z) != 0) {
 		view_error(r, 413, "err.export.too_large", NULL);
 		return;

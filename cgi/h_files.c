@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "crypto.h"
 #include "db.h"
 #include "filemeta.h"
@@ -20,6 +21,7 @@
 #include "markdown.h"
 #include "model.h"
 #include "publish.h"
+#include "readstate.h"
 #include "template.h"
 #include "upload.h"
 #include "view.h"
@@ -239,6 +241,11 @@ void h_files_upload(struct req *r)
 	long long chat = r->ids[0];
 	if (!member(r, chat, NULL)) /* before a byte of the body is stored */
 		return;
+	const char *blocked = blocks_send_refusal(r, chat); /* direct chats */
+	if (blocked) {
+		view_error(r, 403, blocked, NULL);
+		return;
+	}
 	struct upload u = {.file_field = "file", .max_files = UPLOAD_MAX_FILES};
 	int st = upload_read(r, &u);
 	if (st) {
@@ -277,8 +284,10 @@ void h_files_upload(struct req *r)
 	struct json_object *msg = sent_message(r, res, chat);
 	struct json_object *m = view_object(r);
 	jset(m, "message", msg);
-	if (created)
+	if (created) {
 		files_publish_message(r, msg, db_text(res, 0, 8));
+		readstate_sent(r, chat, db_int(res, 0, 2), db_text(res, 0, 10));
+	}
 	if (r->want_json) {
 		view_json(r, created ? 201 : 200, m);
 		return;

@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "http.h"
 #include "model.h"
+#include "presence.h"
 #include "service.h"
 #include "template.h"
 #include "view.h"
@@ -93,6 +94,7 @@ struct roles {
 	bool group;           /* the chat is a group */
 	long long target_id;  /* 0: no such user */
 	const char *target_nick;
+	bool blocked_me;      /* the target has blocked the viewer */
 };
 
 /* The viewer's role in chat and, when nick is given, that user's. False
@@ -117,6 +119,7 @@ static bool load_roles(struct req *r, long long chat, const char *nick, struct r
 	out->target_id = db_int(res, 0, 2);
 	out->target_nick = db_text(res, 0, 3);
 	out->target = group_role_parse(db_text(res, 0, 5));
+	out->blocked_me = db_bool(res, 0, 6);
 	return true;
 }
 
@@ -170,7 +173,7 @@ static const char *nick_arg(struct req *r, const char *raw)
 /* ------------------------------------------------------------ info */
 
 /* Adds description, role, member_count and members [{id, nickname, name,
- * role}] to a group's chat object. False after answering. */
+ * role, avatar, online, last_seen}] to a group's chat object. False after answering. */
 bool group_add_info(struct req *r, long long chat_id, struct json_object *chat)
 {
 	const char *params[] = {me_id(r), num(r, chat_id)};
@@ -192,10 +195,11 @@ bool group_add_info(struct req *r, long long chat_id, struct json_object *chat)
 		struct json_object *u = user_public_json(db_int(res, i, 4), db_text(res, i, 5),
 							 db_text(res, i, 6));
 		jset_str(u, "role", db_text(res, i, 7));
+		jset(u, "avatar", avatar_json(db_int(res, i, 8)));
 		json_object_array_add(members, u);
 	}
 	jset(chat, "members", members);
-	return true;
+	return presence_add_many(r, members) == 0; /* online / last_seen as privacy allows */
 }
 
 /* The chat object of a group with its info; NULL after answering. */
@@ -447,6 +451,10 @@ void h_group_create(struct req *r)
 	PGresult *res;
 	if (!run(r, STMT_GROUP_CREATE, params, 4, &res))
 		return;
+	if (PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 15)) {
+		create_refused(r, 403, "err.group.blocked", "members"); /* someone blocked the creator */
+		return;
+	}
 	if (PQgetisnull(res, 0, 0)) {
 		create_refused(r, 422, "err.group.unknown_members", "members");
 		return;
@@ -522,6 +530,10 @@ void h_group_add(struct req *r)
 	}
 	if (ro.target != ROLE_NONE) {
 		refuse(r, 409, "err.group.already_member", "nickname");
+		return;
+	}
+	if (ro.blocked_me) {
+		refuse(r, 403, "err.group.blocked", "nickname");
 		return;
 	}
 	const char *params[] = {me_id(r), num(r, chat), group_role_name(ro.me), num(r, ro.target_id)};

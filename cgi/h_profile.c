@@ -11,6 +11,7 @@
 #include "linkify.h"
 #include "log.h"
 #include "model.h"
+#include "presence.h"
 #include "publish.h"
 #include "router.h"
 #include "settings.h"
@@ -175,10 +176,11 @@ void h_profile(struct req *r)
 	jset_bool(u, "blocked", db_bool(res, 0, 6)); /* by the viewer */
 	jset_bool(u, "self", db_int(res, 0, 0) == r->me->id);
 	jset_bool(u, "system", db_bool(res, 0, 7));
-	/* MERGE: the files issue adds "avatar" here, the read-state issue
-	 * "online" / "last_seen_at" (as the user's privacy allows). */
+	jset(u, "avatar", avatar_json(db_int(res, 0, 8)));
 	struct json_object *m = view_object(r);
 	jset(m, "user", u);
+	if (presence_add(r, u, db_int(res, 0, 0)) != 0)
+		return; /* online / last_seen, as the user's privacy allows */
 	if (!r->want_json) {
 		jset_str(u, "about_html", linkify(&r->arena, db_text(res, 0, 3)));
 		jset_str(u, "since", arena_strndup(&r->arena, db_text(res, 0, 4), 10));

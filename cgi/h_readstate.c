@@ -78,6 +78,20 @@ bool readstate_mark(struct req *r, long long chat, long long seq, bool *found)
 	return true;
 }
 
+void readstate_sent(struct req *r, long long chat, long long seq, const char *audience)
+{
+	int64_t ids[FANOUT_MAX];
+	size_t n = parse_ids(audience, ids, FANOUT_MAX);
+	if (n == 0)
+		return;
+	struct json_object *ev = json_object_new_object();
+	jset_str(ev, "type", "receipt");
+	jset_int(ev, "chat", chat);
+	jset_int(ev, "user", r->me->id);
+	jset_int(ev, "seq", seq);
+	publish_obj(r, ids, n, ev);
+}
+
 static long long jint(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -245,7 +259,9 @@ void h_notify(struct req *r)
 	view_json(r, 200, m);
 }
 
-/* Settings as the model: {read_receipts, presence} (+ choices for HTML). */
+/* Settings as the model: {read_receipts, presence} (+ choices for HTML).
+ * "presence" is users.privacy, the one online-status setting (also "privacy"
+ * of PATCH /api/me and the "me" object). */
 static void settings_model(struct req *r, struct json_object *m, const PGresult *res)
 {
 	bool receipts = db_bool(res, 0, 0);
@@ -254,7 +270,8 @@ static void settings_model(struct req *r, struct json_object *m, const PGresult 
 	jset_str(m, "presence", presence);
 	if (!r->want_json) {
 		jset_bool(m, "receipts_off", !receipts);
-		jset_bool(m, "presence_nobody", strcmp(presence, "nobody") == 0);
+		jset_bool(m, arena_printf(&r->arena, "presence_%s", presence), 1);
+		jset_bool(m, "section_privacy", 1); /* partials/settings_nav */
 	}
 }
 
@@ -302,7 +319,8 @@ void h_privacy_set(struct req *r)
 		return;
 	}
 	const char *presence = req_field(r, "presence");
-	if (presence && strcmp(presence, "everyone") != 0 && strcmp(presence, "nobody") != 0) {
+	if (presence && strcmp(presence, "everyone") != 0 && strcmp(presence, "contacts") != 0 &&
+	    strcmp(presence, "nobody") != 0) {
 		view_error(r, 422, "err.privacy.presence", "presence");
 		return;
 	}

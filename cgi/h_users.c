@@ -90,10 +90,12 @@ void h_users_search(struct req *r)
 		}
 		int n = PQntuples(res);
 		more = n > limit && offset + limit <= OFFSET_MAX;
-		for (int i = 0; i < n && i < limit; i++)
-			json_object_array_add(users, user_public_json(db_int(res, i, 0),
-								      db_text(res, i, 1),
-								      db_text(res, i, 2)));
+		for (int i = 0; i < n && i < limit; i++) {
+			struct json_object *u = user_public_json(db_int(res, i, 0), db_text(res, i, 1),
+								 db_text(res, i, 2));
+			jset(u, "avatar", avatar_json(db_int(res, i, 3)));
+			json_object_array_add(users, u);
+		}
 	}
 	jset_bool(m, "has_more", more);
 	if (more)

@@ -12,12 +12,24 @@
 #include "template.h"
 #include "view.h"
 
+/* A deleted account's row (see STMT_ACCOUNT_DELETE): name "Deleted account"
+ * and nickname "deleted_<id>". */
+static bool deleted_account(long long id, const char *nickname, const char *name)
+{
+	char nick[40];
+	snprintf(nick, sizeof(nick), "deleted_%lld", id);
+	return nickname && name && strcmp(nickname, nick) == 0 &&
+	       strcmp(name, "Deleted account") == 0;
+}
+
 struct json_object *user_public_json(long long id, const char *nickname, const char *name)
 {
 	struct json_object *o = json_object_new_object();
 	jset_int(o, "id", id);
 	jset_str(o, "nickname", nickname);
 	jset_str(o, "name", name);
+	if (deleted_account(id, nickname, name))
+		jset_bool(o, "deleted", 1); /* pages show it translated (user.deleted) */
 	return o;
 }
 

@@ -16,6 +16,12 @@
  * answering an error. */
 bool readstate_mark(struct req *r, long long chat, long long seq, bool *found);
 
+/* After a send moved the sender's read position to seq: publish the
+ * sender's receipt {type:"receipt", chat, user, seq} to audience ("1,2,3",
+ * RECEIPT_AUDIENCE in db.c; NULL or empty: nobody), so that the peers'
+ * ticks on earlier messages turn at once. */
+void readstate_sent(struct req *r, long long chat, long long seq, const char *audience);
+
 /* The chat page (HTML): the "New messages" divider (first message by
  * someone else after read_seq gets "unread_first"), receipts on the
  * viewer's own messages ("receipt"), "reads" for the script, the peer's

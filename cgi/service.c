@@ -118,9 +118,13 @@ void service_localize(const struct templates *t, struct json_object *msg, const 
 
 void chat_localize(const struct templates *t, struct json_object *chat, const char *lang)
 {
-	struct json_object *last;
+	struct json_object *last, *peer, *v;
 	if (json_object_object_get_ex(chat, "last_message", &last) && last)
 		service_localize(t, last, lang);
+	/* a direct chat with a deleted account: its title in the reader's language */
+	if (json_object_object_get_ex(chat, "peer", &peer) && peer &&
+	    json_object_object_get_ex(peer, "deleted", &v) && json_object_get_boolean(v))
+		jset_str(chat, "title", i18n_get(t, lang, "user.deleted"));
 }
 
 /* Recipients "id:lang,..." parsed into ids grouped by language. */

@@ -1,5 +1,5 @@
 /* service.h: service messages (kind "service": created, added, removed,
- * left, joined, renamed, description, promoted, demoted, owner). Their body
+ * left, joined, renamed, description, promoted, demoted, owner, picture). Their body
  * is JSON ({event, actor, target, from, to}); they are rendered in each
  * reader's language through templates/partials/service.html, and a change
  * is published once per language to the members who read that language. */

@@ -277,6 +277,15 @@ stack_render_nginx() {
     mkdir -p "$files"
     files=$(_stack_abs "$files") || return 1
     [[ -f $tmpl ]] || { stack_die "missing $tmpl"; return 1; }
+    # descriptors for the workers: the hard limit (which a worker may raise its own to),
+    # at most 65536; connections a worker: 4/5 of that, between 1024 and 16384
+    local nofile wconn
+    nofile=$(ulimit -Hn)
+    [[ $nofile =~ ^[0-9]+$ ]] || nofile=65536
+    (( nofile > 65536 )) && nofile=65536
+    wconn=$(( nofile * 4 / 5 ))
+    (( wconn > 16384 )) && wconn=16384
+    (( wconn < 1024 )) && wconn=1024
     if _stack_is_root; then
         user_expr="s|@USER@|root|g"    # workers must read a checkout that may sit in a 0700 dir
     else
@@ -294,6 +303,7 @@ stack_render_nginx() {
             -e "s|@AUTH_BURST@|$(_stack_sed_escape "$burst")|g" \
             -e "s|@LIMIT_EXEMPT_GEO@|$(_stack_sed_escape "$geo")|g" \
             -e "s|@FILES@|$(_stack_sed_escape "$files")|g" \
+            -e "s|@NOFILE@|$nofile|g" -e "s|@WORKER_CONNECTIONS@|$wconn|g" \
             -e "s|@UPLOAD_BODY_MAX@|$((max_upload + 1048576))|g" \
             "$tmpl"
     } >"$out.tmp"

@@ -297,7 +297,7 @@ describe('GET /api/users?q=', () => {
 		assert.ok(nicks.includes(a1.user.nickname) && nicks.includes(a2.user.nickname), `got ${nicks}`);
 		assert.ok(!nicks.includes(other.user.nickname), 'a non-matching user is listed');
 		const hit = (await api('GET', `/api/users?q=${a1.user.nickname}`, { token: me.token })).json.users.find((x) => x.nickname === a1.user.nickname);
-		assert.deepEqual(hit, { id: a1.user.id, nickname: a1.user.nickname, name: a1.user.name });
+		assert.deepEqual(hit, { id: a1.user.id, nickname: a1.user.nickname, name: a1.user.name, avatar: null });
 	});
 
 	it('is case-insensitive and ignores a leading @', T, async () => {

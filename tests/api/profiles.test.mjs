@@ -615,7 +615,7 @@ describe('export', () => {
 		const all = Object.values(files).join('\n');
 		assert.ok(!all.includes(`secret ${RUN}`), 'a message of a chat I am not in');
 		assert.ok(!/\$s1\$|scrypt|password_hash|token_hash/.test(all), 'a secret in the export');
-		assert.deepEqual(Object.keys(files).sort(), ['chats.json', 'profile.json', ...ids.map((i) => `messages/${i}.json`)].sort());
+		assert.deepEqual(Object.keys(files).sort(), ['chats.json', 'files.json', 'profile.json', ...ids.map((i) => `messages/${i}.json`)].sort());
 	});
 
 	it('the settings link downloads the same archive with the session cookie', T, async () => {

@@ -2,7 +2,6 @@
 // full-text search (issue 6), through the real stack.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
 	api, register, login, directChat, send, expectStatus, expectError, wsConnect, closeAll,
 	sleep, browserRegister, assertNoInjection, htmlText, parseTags, PASSWORD,
@@ -257,12 +256,6 @@ test('notification levels: PUT in JSON, a form in HTML, only for members', async
 	expectStatus(await h.browser.post(`/chats/${id}/notifications`, { level: 'mentions' }, { csrf: false }), 403);
 });
 
-function psql(sql, ...args) {
-	const db = process.env.MESSLY_DB;
-	assert.ok(db, 'MESSLY_DB is set by deploy/test.sh');
-	return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', db, '-c', sql, ...args], { encoding: 'utf8' });
-}
-
 test('search understands Russian and English word forms, only in the viewer\'s chats, with safe snippets', async () => {
 	const { a, b, chat } = await setup();
 	const tag = `z${Date.now().toString(36)}`;
@@ -307,10 +300,15 @@ test('search understands Russian and English word forms, only in the viewer\'s c
 	const c = await register('sc');
 	assert.equal((await find(c, tag)).length, 0);
 	assert.equal((await find(c, tag, `&chat=${chat.id}`)).length, 0);
-	// nor does a member who has left (removed here in SQL: leaving is a groups feature)
-	psql(`DELETE FROM members WHERE chat_id = ${Number(chat.id)} AND user_id = ${Number(a.user.id)}`);
-	assert.equal((await find(a, tag)).length, 0, 'no results from a chat the user is no longer in');
-	assert.equal((await find(b, tag)).length, 3, 'the remaining member still finds them');
+	// nor does a member who has left a group (POST /api/chats/ID/leave)
+	const g = expectStatus(await api('POST', '/api/chats', { token: b.token, body: { kind: 'group', name: `Search ${tag}`, members: [a.user.nickname] } }), 201).json.chat;
+	const gtag = `g${tag}`;
+	await send(b, g.id, `сообщение ${gtag} в группе`);
+	assert.equal((await find(a, gtag)).length, 1, 'a member finds it');
+	expectStatus(await api('POST', `/api/chats/${g.id}/leave`, { token: a.token, body: {} }), [200, 204]);
+	assert.equal((await find(a, gtag)).length, 0, 'no results from a chat the user is no longer in');
+	assert.equal((await find(a, gtag, `&chat=${g.id}`)).length, 0, 'not even with chat=ID');
+	assert.equal((await find(b, gtag)).length, 1, 'the remaining member still finds it');
 });
 
 test('search page works without JavaScript, escapes snippets, and links to the chat at the message', async () => {

@@ -64,7 +64,7 @@ trap 'exit 129' HUP
 # The bench's nginx is the stack's own configuration plus, in the public server, the
 # yardstick's locations: /bench/send and /bench/hello (FastCGI to limit.sock) and
 # /bench/sub/CHANNEL (a plain nchan WebSocket subscriber, for the yardstick's latency).
-# worker_connections is raised from the template's 1024 so that 20,000 sockets fit.
+# worker_connections is pinned at 16384 (the template takes it from the hard limit) so that 20,000 sockets fit.
 eval "$(declare -f stack_render_nginx | sed '1s/^stack_render_nginx/_bench_render_nginx_stock/')"
 stack_render_nginx() {
     _bench_render_nginx_stock "$@" || return 1
