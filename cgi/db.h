@@ -83,6 +83,11 @@ enum stmt {
 	STMT_PRESENCE_GET,    /* {online, last_seen} of users as privacy allows */
 	STMT_MESSAGES_AROUND, /* a page of history around a seq, membership checked */
 	STMT_SEARCH,          /* full-text search in the viewer's chats */
+	STMT_MSG_GET,         /* a message with its chat's members, membership checked */
+	STMT_MSG_EDIT,        /* the author edits a text message: bump seq + version */
+	STMT_MSG_DELETE,      /* the author or a group admin deletes: bump seq + version */
+	STMT_REACT,           /* add/remove/toggle a reaction: bump seq + version */
+	STMT_REACTIONS_LIST,  /* who reacted with what, membership checked */
 	STMT__MAX
 };
 

@@ -107,6 +107,16 @@ static const struct route routes[] = {
 	{"GET", "/_presence/sub", h_presence_sub, R_HTML},   /* nginx's nchan hook only */
 	{"GET", "/_presence/unsub", h_presence_unsub, R_HTML},
 	{"GET", "/search", h_search, R_SESSION},
+	/* message actions (h_messages.c) */
+	{"GET", "/messages/#", h_message_page, R_SESSION},
+	{"PATCH", "/messages/#", h_message_edit, R_SESSION | R_API},
+	{"POST", "/messages/#/edit", h_message_edit, R_SESSION | R_HTML},
+	{"DELETE", "/messages/#", h_message_delete, R_SESSION | R_API},
+	{"POST", "/messages/#/delete", h_message_delete, R_SESSION | R_HTML},
+	{"GET", "/messages/#/reactions", h_reactions_list, R_SESSION},
+	{"PUT", "/messages/#/reactions/*", h_reaction_put, R_SESSION | R_API},
+	{"DELETE", "/messages/#/reactions/*", h_reaction_delete, R_SESSION | R_API},
+	{"POST", "/messages/#/react", h_reaction_toggle, R_SESSION},
 };
 
 /* A "*" segment: a nickname, an invite code or a file name. */
