@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	RUN, api, register, login, send, clientId, wsConnect, closeAll, browserRegister,
+	BASE, RUN, api, register, login, send, clientId, wsConnect, closeAll, browserRegister,
 	expectStatus, expectError, directChat, decodeEntities,
 } from './lib.mjs';
 
@@ -225,6 +225,30 @@ describe('edit and delete', () => {
 		assert.equal(gone.text, '');
 		const page = await O.browser.get(`/chats/${group.id}`);
 		assert.ok(!page.text.includes(`admin deletes ${RUN}`), 'the text is gone from the page');
+	});
+
+	it('a deleted file message\'s files are no longer served', T, async () => {
+		const fd = new FormData();
+		fd.append('client_id', clientId('f'));
+		fd.append('file', new Blob([Buffer.from(`file ${RUN}`)], { type: 'text/plain' }), 'note.txt');
+		const up = await fetch(`${BASE}/api/chats/${group.id}/files`, {
+			method: 'POST', headers: { Accept: 'application/json', Authorization: `Bearer ${M.token}` }, body: fd,
+		});
+		assert.equal(up.status, 201, 'upload');
+		const m = (await up.json()).message;
+		const file = m.files[0];
+		const before = await fetch(BASE + file.url, { headers: { Authorization: `Bearer ${O.token}` }, redirect: 'manual' });
+		assert.equal(before.status, 200, 'served before');
+		assert.equal(await before.text(), `file ${RUN}`);
+		expectStatus(await api('DELETE', `/api/messages/${m.id}`, { token: A.token }), 200, 'admin deletes the file message');
+		const after = await fetch(BASE + file.url, { headers: { Authorization: `Bearer ${O.token}` }, redirect: 'manual' });
+		assert.equal(after.status, 404, 'not served after');
+		expectStatus(await api('GET', `/api/files/${file.id}`, { token: M.token }), 404, 'no file entry either');
+		assert.equal((await getMessage(O, m.id)).files, undefined, 'the placeholder has no files');
+		const list = await api('GET', `/api/chats/${group.id}/files`, { token: O.token });
+		expectStatus(list, 200, 'files list');
+		assert.ok(Array.isArray(list.json.files), 'a files list');
+		assert.ok(list.json.files.every((f) => f.id !== file.id), 'not in the chat\'s files');
 	});
 
 	it('in a direct chat only the author deletes; the form works', T, async () => {
