@@ -38,6 +38,8 @@
 #define MSG_EXTRA(m) \
 	"json_build_object('files', " MSG_FILES(m) ", 'edited', " m ".edited_at IS NOT NULL," \
 	" 'deleted', " m ".deleted_at IS NOT NULL," \
+	" 'forwarded', (SELECT json_build_object('id', fu.id, 'nickname', fu.nickname, 'name', fu.name)" \
+	"   FROM users fu WHERE fu.id = " m ".forwarded_from)," \
 	" 'reply', (SELECT json_build_object('id', q.id, 'seq', q.seq, 'kind', q.kind," \
 	"   'deleted', q.deleted_at IS NOT NULL, 'text', left(q.body, 200)," \
 	"   'sender', json_build_object('id', qu.id, 'nickname', qu.nickname, 'name', qu.name))" \
@@ -81,7 +83,7 @@
 /* The columns of a message that MSG_COLS reads, for subqueries. */
 #define AROUND_COLS \
 	"id, seq, kind, body, html, client_id, created_at, sender_id, version_seq, reply_to," \
-	" edited_at, deleted_at"
+	" edited_at, deleted_at, forwarded_from"
 
 /* History around a seq for a member: zero rows means "not a member"; one
  * row with NULL message columns means "member, nothing there". */
@@ -767,6 +769,25 @@ static const struct {
 		"   FROM reactions x WHERE x.message_id = $2) r ON true"
 		" LEFT JOIN users u ON u.id = r.user_id"
 		" WHERE m.id = $2 AND m.deleted_at IS NULL ORDER BY r.first, r.emoji, r.created_at", 2},
+	/* Forward text message $2 (the viewer a member of its chat) into chat
+	 * $3 (a member, not blocked there) as the viewer's new message naming
+	 * the original author; $4 client id. (source found, target ok, new id) */
+	[STMT_FORWARD] = {
+		"WITH src AS (SELECT m.body, m.html, coalesce(m.forwarded_from, m.sender_id) AS author"
+		"   FROM messages m JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
+		"   WHERE m.id = $2 AND m.deleted_at IS NULL AND m.kind = 'text'),"
+		" tgt AS (SELECT 1 FROM members WHERE chat_id = $3 AND user_id = $1"
+		"   AND NOT messly_direct_blocked($3, $1)),"
+		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
+		"   WHERE id = $3 AND EXISTS (SELECT 1 FROM src) AND EXISTS (SELECT 1 FROM tgt)"
+		"   RETURNING last_seq, last_message_at),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
+		"   client_id, created_at, forwarded_from)"
+		"   SELECT $3, bump.last_seq, bump.last_seq, $1, 'text', src.body, src.html, $4,"
+		"   bump.last_message_at, src.author FROM bump, src RETURNING id, seq),"
+		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
+		"   WHERE members.chat_id = $3 AND members.user_id = $1)"
+		" SELECT EXISTS (SELECT 1 FROM src), EXISTS (SELECT 1 FROM tgt), (SELECT id FROM ins)", 4},
 };
 
 struct db {

@@ -88,6 +88,7 @@ enum stmt {
 	STMT_MSG_DELETE,      /* the author or a group admin deletes: bump seq + version */
 	STMT_REACT,           /* add/remove/toggle a reaction: bump seq + version */
 	STMT_REACTIONS_LIST,  /* who reacted with what, membership checked */
+	STMT_FORWARD,         /* a text message copied into another chat of the viewer */
 	STMT__MAX
 };
 

@@ -140,6 +140,25 @@ static void after_change(struct req *r, PGresult *res, const char *refused_key)
 	view_json(r, 200, m);
 }
 
+/* The viewer's chats {id, title} for the forward form (empty on error). */
+static struct json_object *forward_chats(struct req *r)
+{
+	struct json_object *list = json_object_new_array();
+	const char *params[] = {num(r, r->me->id)};
+	PGresult *res;
+	if (db_run(r, STMT_CHATS_LIST, params, 1, &res) != DB_OK)
+		return list;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *c = chat_from_row(res, i), *v;
+		struct json_object *o = json_object_new_object();
+		jset_int(o, "id", jint(c, "id"));
+		jset_str(o, "title", json_object_object_get_ex(c, "title", &v) ? json_object_get_string(v) : "");
+		json_object_array_add(list, o);
+		json_object_put(c);
+	}
+	return list;
+}
+
 /* The message page: the message with the actions the viewer may take. */
 static void message_page(struct req *r, int status, struct json_object *msg, bool admin,
 			 const char *error, const char *text)
@@ -166,6 +185,11 @@ static void message_page(struct req *r, int status, struct json_object *msg, boo
 	jset_str(m, "text", text);
 	jset_str(m, "error", error);
 	jset_str(m, "back", message_path(r, jint(msg, "chat"), jint(msg, "seq"), jint(msg, "id")));
+	if (!deleted && strcmp(kind, "text") == 0) {
+		struct json_object *chats = forward_chats(r);
+		jset_bool(m, "can_forward", json_object_array_length(chats) > 0);
+		jset(m, "forward_chats", chats);
+	}
 	jset(m, "message", msg);
 	view_render(r, status, "message", "title.message", m);
 }
@@ -339,4 +363,45 @@ void h_reactions_list(struct req *r)
 		jset_str(m, "back", arena_printf(&r->arena, "/messages/%lld", (long long)r->ids[0]));
 	}
 	view_render(r, 200, "reactions", "title.reactions", m);
+}
+
+/* POST /messages/ID/forward {chat}: 201 {message} in the target chat
+ * (HTML: 303 to it). Text messages only; 404 when the viewer cannot read
+ * the message or write in the chat. */
+void h_message_forward(struct req *r)
+{
+	const char *target = req_field(r, "chat");
+	int64_t chat;
+	if (target == NULL || !parse_id(target, &chat)) {
+		view_error(r, 422, "err.bad_request", "chat");
+		return;
+	}
+	uint8_t rnd[16];
+	char client_id[33];
+	if (random_bytes_hex(rnd, client_id) != 0) {
+		view_error(r, 500, "err.internal", NULL);
+		return;
+	}
+	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), num(r, chat), client_id};
+	PGresult *res;
+	if (!run(r, STMT_FORWARD, params, 4, &res))
+		return;
+	if (PQntuples(res) != 1 || !db_bool(res, 0, 0) || !db_bool(res, 0, 1) || PQgetisnull(res, 0, 2)) {
+		view_error(r, 404, "err.not_found", NULL);
+		return;
+	}
+	long long id = db_int(res, 0, 2);
+	const char *members = NULL;
+	struct json_object *msg = message_get(r, id, &members, NULL, NULL);
+	if (msg == NULL)
+		return;
+	publish_change(r, msg, members);
+	if (!r->want_json) {
+		resp_redirect(r, arena_printf(&r->arena, "/chats/%lld#m-%lld", (long long)chat, id));
+		json_object_put(msg);
+		return;
+	}
+	struct json_object *m = view_object(r);
+	jset(m, "message", msg);
+	view_json(r, 201, m);
 }

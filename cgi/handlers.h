@@ -106,5 +106,6 @@ void h_reaction_put(struct req *r);
 void h_reaction_delete(struct req *r);
 void h_reaction_toggle(struct req *r);
 void h_reactions_list(struct req *r);
+void h_message_forward(struct req *r);
 
 #endif

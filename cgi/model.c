@@ -179,6 +179,8 @@ void message_set_extra(struct json_object *msg, const char *extra_json)
 	}
 	jset_bool(msg, "edited", json_object_object_get_ex(x, "edited", &v) && json_object_get_boolean(v));
 	jset_bool(msg, "deleted", deleted);
+	if (json_object_object_get_ex(x, "forwarded", &v) && v)
+		jset(msg, "forwarded_from", json_object_get(v));
 	if (json_object_object_get_ex(x, "reply", &v) && v) {
 		struct json_object *s, *c;
 		long long chat = json_object_object_get_ex(msg, "chat", &c) ? json_object_get_int64(c) : 0;

@@ -117,6 +117,7 @@ static const struct route routes[] = {
 	{"PUT", "/messages/#/reactions/*", h_reaction_put, R_SESSION | R_API},
 	{"DELETE", "/messages/#/reactions/*", h_reaction_delete, R_SESSION | R_API},
 	{"POST", "/messages/#/react", h_reaction_toggle, R_SESSION},
+	{"POST", "/messages/#/forward", h_message_forward, R_SESSION},
 };
 
 /* A "*" segment: a nickname, an invite code or a file name. */

@@ -9,3 +9,7 @@ CREATE TABLE reactions (
 	PRIMARY KEY (message_id, emoji, user_id)
 );
 CREATE INDEX reactions_user ON reactions (user_id);
+
+-- A forwarded message names the author of the original (its current name is
+-- shown, so a rename follows); NULL for messages written here.
+ALTER TABLE messages ADD COLUMN forwarded_from bigint REFERENCES users(id) ON DELETE SET NULL;

@@ -323,6 +323,60 @@ describe('reply', () => {
 	});
 });
 
+describe('forward', () => {
+	let A, B, C, ab, ac, bc;
+	before(async () => {
+		A = await person('wa');
+		B = await person('wb');
+		C = await register('wc');
+		ab = await directChat(A, B);
+		ac = await directChat(A, C);
+		bc = await directChat(B, C);
+	});
+
+	it('copies a text message into another chat of the viewer, naming the author, live', T, async () => {
+		const orig = await send(B, ab.id, `**forward me** ${RUN}`);
+		const wc = await wsConnect(C.token);
+		try {
+			const res = await api('POST', `/api/messages/${orig.id}/forward`, { token: A.token, body: { chat: ac.id } });
+			expectStatus(res, 201, 'forward');
+			const m = res.json.message;
+			assert.equal(m.chat, ac.id);
+			assert.equal(m.sender.id, A.user.id);
+			assert.equal(m.text, orig.text);
+			assert.equal(m.html, orig.html);
+			assert.equal(m.forwarded_from.id, B.user.id);
+			const ev = await wc.waitFor((f) => f.type === 'message' && f.id === m.id, 5000, 'forward event');
+			assert.match(ev.html, /msg-forwarded/);
+			assert.ok(ev.html.includes(`/u/${B.user.nickname}`));
+			// forwarded again, it still names the first author
+			const again = await api('POST', `/api/messages/${m.id}/forward`, { token: C.token, body: { chat: bc.id } });
+			expectStatus(again, 201, 'forward a forward');
+			assert.equal(again.json.message.forwarded_from.id, B.user.id);
+		} finally {
+			await wc.close();
+		}
+	});
+
+	it('refused: a chat the viewer is not in, a message the viewer cannot read, a bad chat', T, async () => {
+		const orig = await send(B, ab.id, `private ${RUN}`);
+		expectStatus(await api('POST', `/api/messages/${orig.id}/forward`, { token: A.token, body: { chat: bc.id } }), 404, 'into a chat of others');
+		expectStatus(await api('POST', `/api/messages/${orig.id}/forward`, { token: C.token, body: { chat: ac.id } }), 404, 'a message of others');
+		expectError(await api('POST', `/api/messages/${orig.id}/forward`, { token: A.token, body: { chat: 'x' } }), 422, { field: 'chat' });
+	});
+
+	it('with the form on the message page (no JavaScript)', T, async () => {
+		const orig = await send(B, ab.id, `form forward ${RUN}`);
+		const page = await A.browser.get(`/messages/${orig.id}`);
+		assert.match(page.text, new RegExp(`<option value="${ac.id}">`));
+		const res = await A.browser.post(`/messages/${orig.id}/forward`, { chat: String(ac.id) });
+		expectStatus(res, 303, 'form forward');
+		assert.match(res.headers.get('location'), new RegExp(`^/chats/${ac.id}#m-\\d+$`));
+		const chat = await A.browser.get(`/chats/${ac.id}`);
+		assert.ok(chat.text.includes('msg-forwarded'), 'the chat page shows it forwarded');
+	});
+});
+
 describe('formatting', () => {
 	let A, B, chat;
 	before(async () => {
@@ -337,6 +391,9 @@ describe('formatting', () => {
 		for (const re of [/<strong>b<\/strong>/, /<em>i<\/em>/, /<del>s<\/del>/, /<code>c<\/code>/, /<pre><code>block\n<\/code><\/pre>/,
 			/<blockquote>/, /<ul>\s*<li>one<\/li>/, /<ol>/, /line1<br \/>\s*line2/]) assert.match(h, re);
 		assert.match(h, /<a rel="noopener noreferrer nofollow" target="_blank" href="https:\/\/example.com\/x">/);
+		const e = await send(A, chat.id, 'yes :tada: `:tada:`');
+		assert.equal(e.html, '<p>yes \u{1F389} <code>:tada:</code></p>');
+		assert.equal(e.text, 'yes :tada: `:tada:`', 'the raw text is stored');
 	});
 
 	it('is safe: raw HTML, javascript: and data: links, HTML in link text and code', T, async () => {
