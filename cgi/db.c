@@ -37,7 +37,7 @@
  * reply and the reactions (emoji, count, users in order) in first-use order. */
 #define MSG_EXTRA(m) \
 	"json_build_object('files', " MSG_FILES(m) ", 'edited', " m ".edited_at IS NOT NULL," \
-	" 'deleted', " m ".deleted_at IS NOT NULL," \
+	" 'deleted', " m ".deleted_at IS NOT NULL, 'pinned', " m ".pinned_at IS NOT NULL," \
 	" 'forwarded', (SELECT json_build_object('id', fu.id, 'nickname', fu.nickname, 'name', fu.name)" \
 	"   FROM users fu WHERE fu.id = " m ".forwarded_from)," \
 	" 'reply', (SELECT json_build_object('id', q.id, 'seq', q.seq, 'kind', q.kind," \
@@ -83,7 +83,7 @@
 /* The columns of a message that MSG_COLS reads, for subqueries. */
 #define AROUND_COLS \
 	"id, seq, kind, body, html, client_id, created_at, sender_id, version_seq, reply_to," \
-	" edited_at, deleted_at, forwarded_from"
+	" edited_at, deleted_at, forwarded_from, pinned_at"
 
 /* History around a seq for a member: zero rows means "not a member"; one
  * row with NULL message columns means "member, nothing there". */
@@ -788,6 +788,38 @@ static const struct {
 		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
 		"   WHERE members.chat_id = $3 AND members.user_id = $1)"
 		" SELECT EXISTS (SELECT 1 FROM src), EXISTS (SELECT 1 FROM tgt), (SELECT id FROM ins)", 4},
+	/* Pin ($3 'pin') or unpin a message: group owner and admins, both
+	 * people of a direct chat. The chat's seq goes up by two: the message's
+	 * new version, then the service message. (chat, allowed, service id,
+	 * recipients "id:lang,...") for a member; no row for others. */
+	[STMT_PIN] = {
+		"WITH mem AS (SELECT m.chat_id, m.seq, c.kind = 'direct' OR mb.role IN ('owner', 'admin') AS may,"
+		"   m.deleted_at IS NULL AND m.kind <> 'service' AND (($3 = 'pin') = (m.pinned_at IS NULL)) AS todo,"
+		"   left(m.body, 100) AS text FROM messages m JOIN chats c ON c.id = m.chat_id"
+		"   JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1 WHERE m.id = $2),"
+		" bump AS (UPDATE chats c SET last_seq = c.last_seq + 2, last_message_at = now() FROM mem"
+		"   WHERE c.id = mem.chat_id AND mem.may AND mem.todo"
+		"   RETURNING c.id, c.last_seq, c.last_message_at),"
+		" up AS (UPDATE messages m SET pinned_at = CASE WHEN $3 = 'pin' THEN now() END,"
+		"   pinned_by = CASE WHEN $3 = 'pin' THEN $1::bigint END, version_seq = bump.last_seq - 1"
+		"   FROM bump WHERE m.id = $2 RETURNING m.id),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html, created_at)"
+		"   SELECT bump.id, bump.last_seq, bump.last_seq, $1, 'service',"
+		"   jsonb_build_object('event', CASE WHEN $3 = 'pin' THEN 'pinned' ELSE 'unpinned' END,"
+		"   'actor', " USER_JSON("$1") ", 'message', $2::bigint, 'seq', mem.seq,"
+		"   'text', mem.text)::text, '', bump.last_message_at FROM bump, mem RETURNING id)"
+		" SELECT mem.chat_id, mem.may, (SELECT id FROM ins),"
+		"   (SELECT string_agg(x.user_id || ':' || u.lang, ',') FROM members x"
+		"     JOIN users u ON u.id = x.user_id WHERE x.chat_id = mem.chat_id)"
+		" FROM mem", 3},
+	/* The pinned messages of a chat, newest pin first; one row of NULL
+	 * message columns when none; no row for a stranger. */
+	[STMT_PINS] = {
+		"SELECT mb.chat_id, " MSG_COLS " FROM members mb"
+		" LEFT JOIN messages m ON m.chat_id = mb.chat_id AND m.pinned_at IS NOT NULL"
+		"   AND m.deleted_at IS NULL"
+		" LEFT JOIN users s ON s.id = m.sender_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m.pinned_at DESC LIMIT 100", 2},
 };
 
 struct db {
@@ -900,6 +932,7 @@ static bool retry_safe(enum stmt s)
 	case STMT_AVATAR_GET:
 	case STMT_MSG_GET:
 	case STMT_REACTIONS_LIST:
+	case STMT_PINS:
 		return true;
 	default:
 		return false;

@@ -89,6 +89,8 @@ enum stmt {
 	STMT_REACT,           /* add/remove/toggle a reaction: bump seq + version */
 	STMT_REACTIONS_LIST,  /* who reacted with what, membership checked */
 	STMT_FORWARD,         /* a text message copied into another chat of the viewer */
+	STMT_PIN,             /* pin/unpin: bump seq by two, version + service message */
+	STMT_PINS,            /* a chat's pinned messages, membership checked */
 	STMT__MAX
 };
 

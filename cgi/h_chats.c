@@ -270,6 +270,8 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	if (chats == NULL)
 		return;
 	jset(m, "chats", chats);
+	if (!pins_add(r, m, chat_id)) /* the pinned bar (h_messages.c) */
+		return;
 	struct json_object *messages = json_object_new_array();
 	jset(m, "messages", messages);
 	bool has_older, found;

@@ -20,6 +20,7 @@
 #include "model.h"
 #include "publish.h"
 #include "router.h"
+#include "service.h"
 #include "template.h"
 #include "view.h"
 
@@ -66,6 +67,7 @@ static struct json_object *message_get(struct req *r, long long id, const char *
 		view_error(r, 404, "err.not_found", NULL);
 		return NULL;
 	}
+	service_localize(r->app->tpl, msg, r->lang);
 	if (members)
 		*members = db_text(res, 0, 13);
 	const char *kind = db_text(res, 0, 14), *role = db_text(res, 0, 15);
@@ -87,6 +89,16 @@ static bool jbool(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+/* A message by id as the viewer sees it, without answering errors. */
+static struct json_object *message_from_row_id(struct req *r, long long id)
+{
+	const char *params[] = {num(r, r->me->id), num(r, id)};
+	PGresult *res;
+	if (db_run(r, STMT_MSG_GET, params, 2, &res) != DB_OK || PQntuples(res) != 1)
+		return NULL;
+	return message_from_row(res, 0, 1, db_int(res, 0, 0));
 }
 
 /* One event to every member of the chat (after the commit). */
@@ -161,7 +173,7 @@ static struct json_object *forward_chats(struct req *r)
 
 /* The message page: the message with the actions the viewer may take. */
 static void message_page(struct req *r, int status, struct json_object *msg, bool admin,
-			 const char *error, const char *text)
+			 bool group, const char *error, const char *text)
 {
 	message_decorate(msg, r->me);
 	bool own = jbool(msg, "own"), deleted = jbool(msg, "deleted");
@@ -173,6 +185,10 @@ static void message_page(struct req *r, int status, struct json_object *msg, boo
 	jset_bool(m, "can_delete", !deleted && !service && (own || admin));
 	jset_bool(m, "can_react", !deleted && !service);
 	jset_bool(m, "can_reply", !deleted && !service);
+	/* pinning: group owner and admins, both people of a direct chat */
+	bool pinned = jbool(msg, "pinned");
+	jset_bool(m, "can_pin", !deleted && !service && (admin || !group) && !pinned);
+	jset_bool(m, "can_unpin", !deleted && !service && (admin || !group) && pinned);
 	struct json_object *quick = json_object_new_array();
 	for (size_t i = 0; i < sizeof(QUICK_REACTIONS) / sizeof(QUICK_REACTIONS[0]); i++) {
 		struct json_object *q = json_object_new_object();
@@ -197,8 +213,8 @@ static void message_page(struct req *r, int status, struct json_object *msg, boo
 /* GET /messages/ID: {message}; HTML: the actions page. */
 void h_message_page(struct req *r)
 {
-	bool admin = false;
-	struct json_object *msg = message_get(r, r->ids[0], NULL, NULL, &admin);
+	bool admin = false, group = false;
+	struct json_object *msg = message_get(r, r->ids[0], NULL, &group, &admin);
 	if (msg == NULL)
 		return;
 	if (r->want_json) {
@@ -207,7 +223,7 @@ void h_message_page(struct req *r)
 		view_json(r, 200, m);
 		return;
 	}
-	message_page(r, 200, msg, admin, NULL, NULL);
+	message_page(r, 200, msg, admin, group, NULL, NULL);
 }
 
 /* A refusal of the edit form: the page again with the typed text. */
@@ -217,10 +233,10 @@ static void edit_refused(struct req *r, int status, const char *key, const char 
 		view_error(r, status, key, "text");
 		return;
 	}
-	bool admin = false;
-	struct json_object *msg = message_get(r, r->ids[0], NULL, NULL, &admin);
+	bool admin = false, group = false;
+	struct json_object *msg = message_get(r, r->ids[0], NULL, &group, &admin);
 	if (msg)
-		message_page(r, status, msg, admin, i18n_get(r->app->tpl, r->lang, key), text);
+		message_page(r, status, msg, admin, group, i18n_get(r->app->tpl, r->lang, key), text);
 }
 
 /* PATCH /messages/ID {text} (HTML: POST /messages/ID/edit). */
@@ -404,4 +420,101 @@ void h_message_forward(struct req *r)
 	struct json_object *m = view_object(r);
 	jset(m, "message", msg);
 	view_json(r, 201, m);
+}
+
+static void pin(struct req *r, const char *mode)
+{
+	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), mode};
+	PGresult *res;
+	if (!run(r, STMT_PIN, params, 3, &res))
+		return;
+	if (PQntuples(res) != 1) {
+		view_error(r, 404, "err.not_found", NULL);
+		return;
+	}
+	if (!db_bool(res, 0, 1)) {
+		view_error(r, 403, "err.pin_forbidden", NULL);
+		return;
+	}
+	const char *members = NULL;
+	if (!PQgetisnull(res, 0, 2)) { /* changed: the service message first */
+		struct json_object *svc = message_from_row_id(r, db_int(res, 0, 2));
+		if (svc) {
+			publish_chat_message(r, svc, db_text(res, 0, 3));
+			json_object_put(svc);
+		}
+	}
+	struct json_object *msg = message_get(r, r->ids[0], &members, NULL, NULL);
+	if (msg == NULL)
+		return;
+	if (!PQgetisnull(res, 0, 2))
+		publish_change(r, msg, members);
+	if (!r->want_json) {
+		resp_redirect(r, message_path(r, jint(msg, "chat"), jint(msg, "seq"), jint(msg, "id")));
+		json_object_put(msg);
+		return;
+	}
+	struct json_object *m = view_object(r);
+	jset(m, "message", msg);
+	view_json(r, 200, m);
+}
+
+/* POST /messages/ID/pin */
+void h_pin(struct req *r) { pin(r, "pin"); }
+
+/* DELETE /messages/ID/pin (HTML: POST /messages/ID/unpin) */
+void h_unpin(struct req *r) { pin(r, "unpin"); }
+
+/* GET /chats/ID/pins: {messages: [message]}, newest pin first. */
+void h_pins(struct req *r)
+{
+	const char *params[] = {num(r, r->me->id), num(r, r->ids[0])};
+	PGresult *res;
+	if (!run(r, STMT_PINS, params, 2, &res))
+		return;
+	if (PQntuples(res) == 0) {
+		view_error(r, 404, "err.not_found", NULL);
+		return;
+	}
+	struct json_object *m = view_object(r), *list = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *msg = message_from_row(res, i, 1, r->ids[0]);
+		if (msg == NULL)
+			continue;
+		if (!r->want_json) {
+			message_decorate(msg, r->me);
+			jset_str(msg, "href", message_path(r, r->ids[0], jint(msg, "seq"), jint(msg, "id")));
+		}
+		json_object_array_add(list, msg);
+	}
+	jset(m, "messages", list);
+	if (!r->want_json)
+		jset_int(m, "chat", r->ids[0]);
+	view_render(r, 200, "pins", "title.pins", m);
+}
+
+bool pins_add(struct req *r, struct json_object *model, long long chat)
+{
+	const char *params[] = {num(r, r->me->id), num(r, chat)};
+	PGresult *res;
+	if (!run(r, STMT_PINS, params, 2, &res))
+		return false;
+	struct json_object *pins = json_object_new_array(), *v;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *msg = message_from_row(res, i, 1, chat);
+		if (msg == NULL)
+			continue;
+		struct json_object *p = json_object_new_object();
+		jset_int(p, "id", jint(msg, "id"));
+		jset_int(p, "seq", jint(msg, "seq"));
+		jset_str(p, "preview", json_object_object_get_ex(msg, "preview", &v) ? json_object_get_string(v) : "");
+		jset_str(p, "href", message_path(r, chat, jint(msg, "seq"), jint(msg, "id")));
+		jset_bool(p, "first", json_object_array_length(pins) == 0);
+		json_object_array_add(pins, p);
+		json_object_put(msg);
+	}
+	jset_bool(model, "has_pins", json_object_array_length(pins) > 0);
+	jset_int(model, "pins_count", (long long)json_object_array_length(pins));
+	jset(model, "pins", pins);
+	return true;
 }

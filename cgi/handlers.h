@@ -107,5 +107,11 @@ void h_reaction_delete(struct req *r);
 void h_reaction_toggle(struct req *r);
 void h_reactions_list(struct req *r);
 void h_message_forward(struct req *r);
+void h_pin(struct req *r);
+void h_unpin(struct req *r);
+void h_pins(struct req *r);
+/* The chat page's pinned bar: pins [{id, seq, preview, href}] newest
+ * first and has_pins into model; false after answering an error. */
+bool pins_add(struct req *r, struct json_object *model, long long chat);
 
 #endif

@@ -179,6 +179,7 @@ void message_set_extra(struct json_object *msg, const char *extra_json)
 	}
 	jset_bool(msg, "edited", json_object_object_get_ex(x, "edited", &v) && json_object_get_boolean(v));
 	jset_bool(msg, "deleted", deleted);
+	jset_bool(msg, "pinned", json_object_object_get_ex(x, "pinned", &v) && json_object_get_boolean(v));
 	if (json_object_object_get_ex(x, "forwarded", &v) && v)
 		jset(msg, "forwarded_from", json_object_get(v));
 	if (json_object_object_get_ex(x, "reply", &v) && v) {

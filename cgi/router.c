@@ -118,6 +118,10 @@ static const struct route routes[] = {
 	{"DELETE", "/messages/#/reactions/*", h_reaction_delete, R_SESSION | R_API},
 	{"POST", "/messages/#/react", h_reaction_toggle, R_SESSION},
 	{"POST", "/messages/#/forward", h_message_forward, R_SESSION},
+	{"POST", "/messages/#/pin", h_pin, R_SESSION},
+	{"DELETE", "/messages/#/pin", h_unpin, R_SESSION | R_API},
+	{"POST", "/messages/#/unpin", h_unpin, R_SESSION | R_HTML},
+	{"GET", "/chats/#/pins", h_pins, R_SESSION},
 };
 
 /* A "*" segment: a nickname, an invite code or a file name. */

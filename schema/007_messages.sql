@@ -13,3 +13,9 @@ CREATE INDEX reactions_user ON reactions (user_id);
 -- A forwarded message names the author of the original (its current name is
 -- shown, so a rename follows); NULL for messages written here.
 ALTER TABLE messages ADD COLUMN forwarded_from bigint REFERENCES users(id) ON DELETE SET NULL;
+
+-- Pinned messages: when and by whom (NULL: not pinned). Pinning and
+-- unpinning also leave a service message.
+ALTER TABLE messages ADD COLUMN pinned_at timestamptz,
+	ADD COLUMN pinned_by bigint REFERENCES users(id) ON DELETE SET NULL;
+CREATE INDEX messages_pinned ON messages (chat_id, pinned_at) WHERE pinned_at IS NOT NULL;

@@ -81,3 +81,61 @@
 		});
 	}).observe(list, { childList: true });
 })();
+
+/* The pinned bar: shows the latest pin; the counter button cycles through
+ * the others (without JavaScript: the "All pinned" page). A pin or unpin
+ * seen live reloads the bar from /api/chats/ID/pins. */
+(function () {
+	'use strict';
+
+	var doc = document;
+	var bar = doc.getElementById('pinned-bar');
+	var list = doc.getElementById('messages');
+	var chat = list && list.getAttribute('data-chat');
+	if (!chat || !window.fetch) return;
+
+	function items() { return bar ? Array.prototype.slice.call(bar.querySelectorAll('.pinned-item')) : []; }
+
+	function setup() {
+		var all = items();
+		var next = bar && bar.querySelector('.pinned-next');
+		if (!next) return;
+		next.hidden = all.length < 2;
+		next.onclick = function () {
+			var cur = all.findIndex(function (a) { return !a.hidden; });
+			all.forEach(function (a) { a.hidden = true; });
+			all[(cur + 1) % all.length].hidden = false;
+		};
+	}
+
+	// Rebuild the bar's items from the pins list (text only, no HTML).
+	function reload() {
+		fetch('/api/chats/' + chat + '/pins', { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+			.then(function (r) { return r.ok ? r.json() : null; })
+			.then(function (d) {
+				if (!d || !bar) return; // no bar on this page yet: the next visit shows it
+				var box = bar.querySelector('.pinned-items');
+				box.textContent = '';
+				d.messages.forEach(function (m, i) {
+					var a = doc.createElement('a');
+					a.className = 'pinned-item';
+					a.href = '/chats/' + chat + '?around=' + m.seq + '#m-' + m.id;
+					a.setAttribute('data-id', String(m.id));
+					a.textContent = m.preview || '';
+					a.hidden = i > 0;
+					box.appendChild(a);
+				});
+				bar.hidden = d.messages.length === 0;
+				var next = bar.querySelector('.pinned-next');
+				if (next) next.textContent = String(d.messages.length);
+				setup();
+			});
+	}
+
+	setup();
+	doc.addEventListener('messly:event', function (e) {
+		var ev = e.detail;
+		var s = ev && ev.type === 'message' && String(ev.chat) === chat && ev.message && ev.message.service;
+		if (s && (s.event === 'pinned' || s.event === 'unpinned')) reload();
+	});
+})();

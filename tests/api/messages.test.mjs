@@ -377,6 +377,79 @@ describe('forward', () => {
 	});
 });
 
+describe('pins', () => {
+	let O, A, M, X, group, direct;
+	before(async () => {
+		O = await person('no');
+		A = await person('na');
+		M = await person('nm');
+		X = await person('nx');
+		const res = await api('POST', '/api/chats', {
+			token: O.token,
+			body: { kind: 'group', name: `P ${RUN}`, description: '', members: [A.user.nickname, M.user.nickname] },
+		});
+		expectStatus(res, 201, 'create group');
+		group = res.json.chat;
+		expectStatus(await api('PUT', `/api/chats/${group.id}/members/${A.user.nickname}/role`, { token: O.token, body: { role: 'admin' } }), 204, 'promote A');
+		direct = await directChat(M, X);
+	});
+
+	it('owner and admins pin in a group, members may not; a service message in each language; live', T, async () => {
+		const m1 = await send(M, group.id, `pin me ${RUN}`);
+		const m2 = await send(M, group.id, `pin me too ${RUN}`);
+		expectError(await api('POST', `/api/messages/${m1.id}/pin`, { token: M.token }), 403);
+		expectStatus(await api('POST', `/api/messages/${m1.id}/pin`, { token: X.token }), 404, 'an outsider');
+		const wm = await wsConnect(M.token);
+		try {
+			const res = await api('POST', `/api/messages/${m1.id}/pin`, { token: O.token });
+			expectStatus(res, 200, 'owner pins');
+			assert.equal(res.json.message.pinned, true);
+			const svc = await wm.waitFor((f) => f.type === 'message' && f.message.kind === 'service' && f.message.service?.event === 'pinned', 5000, 'service event');
+			assert.equal(svc.message.service.message, m1.id);
+			assert.match(svc.html, /pinned/);
+			await wm.waitFor((f) => f.type === 'message' && f.id === m1.id && f.message.pinned, 5000, 'pinned message event');
+		} finally {
+			await wm.close();
+		}
+		expectStatus(await api('POST', `/api/messages/${m2.id}/pin`, { token: A.token }), 200, 'admin pins');
+		let pins = await api('GET', `/api/chats/${group.id}/pins`, { token: M.token });
+		expectStatus(pins, 200, 'pins');
+		assert.deepEqual(pins.json.messages.map((x) => x.id), [m2.id, m1.id], 'newest pin first');
+		expectStatus(await api('GET', `/api/chats/${group.id}/pins`, { token: X.token }), 404, 'an outsider');
+		expectError(await api('DELETE', `/api/messages/${m2.id}/pin`, { token: M.token }), 403);
+		const un = await api('DELETE', `/api/messages/${m2.id}/pin`, { token: A.token });
+		expectStatus(un, 200, 'admin unpins');
+		assert.equal(un.json.message.pinned, false);
+		pins = await api('GET', `/api/chats/${group.id}/pins`, { token: M.token });
+		assert.deepEqual(pins.json.messages.map((x) => x.id), [m1.id]);
+		// the service messages, rendered in the reader's language
+		const list = await api('GET', `/api/chats/${group.id}/messages`, { token: O.token });
+		const events = list.json.messages.filter((x) => x.kind === 'service').map((x) => x.service.event);
+		assert.ok(events.includes('pinned') && events.includes('unpinned'));
+		expectStatus(await api('PATCH', '/api/me', { token: M.token, body: { lang: 'ru' } }), [200, 204], 'M reads Russian');
+		const ru = await api('GET', `/api/chats/${group.id}/messages`, { token: M.token });
+		const svcRu = ru.json.messages.find((x) => x.kind === 'service' && x.service.event === 'pinned');
+		assert.match(svcRu.html, /закрепил/);
+	});
+
+	it('both people pin in a direct chat; the forms and the pins page (no JavaScript)', T, async () => {
+		const m = await send(X, direct.id, `direct pin ${RUN}`);
+		const page = await M.browser.get(`/messages/${m.id}`);
+		assert.match(page.text, /action="\/messages\/\d+\/pin"/);
+		expectStatus(await M.browser.post(`/messages/${m.id}/pin`, {}), 303, 'form pin');
+		const pins = await M.browser.get(`/chats/${direct.id}/pins`);
+		expectStatus(pins, 200, 'pins page');
+		assert.ok(pins.text.includes(`direct pin ${RUN}`));
+		const chat = await X.browser.get(`/chats/${direct.id}`);
+		assert.match(chat.text, /id="pinned-bar"/, 'the chat shows the pinned bar');
+		assert.ok(chat.text.includes(`direct pin ${RUN}`));
+		await X.browser.get(`/messages/${m.id}`);
+		expectStatus(await X.browser.post(`/messages/${m.id}/unpin`, {}), 303, 'form unpin by the other person');
+		const after = await X.browser.get(`/chats/${direct.id}`);
+		assert.doesNotMatch(after.text, /id="pinned-bar"/);
+	});
+});
+
 describe('formatting', () => {
 	let A, B, chat;
 	before(async () => {
