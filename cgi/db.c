@@ -32,10 +32,27 @@
 	"CASE WHEN " m ".kind = 'file' THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position)" \
 	" FROM files f WHERE f.message_id = " m ".id) END"
 
+/* What a message has beyond its text (column 11 of MSG_COLS, see
+ * message_set_extra() in model.c): files, edited, deleted, the quoted
+ * reply and the reactions (emoji, count, users in order) in first-use order. */
+#define MSG_EXTRA(m) \
+	"json_build_object('files', " MSG_FILES(m) ", 'edited', " m ".edited_at IS NOT NULL," \
+	" 'deleted', " m ".deleted_at IS NOT NULL, 'pinned', " m ".pinned_at IS NOT NULL," \
+	" 'forwarded', (SELECT json_build_object('id', fu.id, 'nickname', fu.nickname, 'name', fu.name)" \
+	"   FROM users fu WHERE fu.id = " m ".forwarded_from)," \
+	" 'reply', (SELECT json_build_object('id', q.id, 'seq', q.seq, 'kind', q.kind," \
+	"   'deleted', q.deleted_at IS NOT NULL, 'text', left(q.body, 200)," \
+	"   'sender', json_build_object('id', qu.id, 'nickname', qu.nickname, 'name', qu.name))" \
+	"   FROM messages q LEFT JOIN users qu ON qu.id = q.sender_id WHERE q.id = " m ".reply_to)," \
+	" 'reactions', (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n," \
+	"   'users', x.users) ORDER BY x.first) FROM (SELECT emoji, count(*) AS n," \
+	"   array_agg(user_id ORDER BY created_at) AS users, min(created_at) AS first" \
+	"   FROM reactions WHERE message_id = " m ".id GROUP BY emoji) x))"
+
 /* A message row (12 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
-	", s.id, s.nickname, s.name, m.version_seq, " MSG_FILES("m")
+	", s.id, s.nickname, s.name, m.version_seq, " MSG_EXTRA("m")
 
 /* A chat row (9 columns) followed by its last message (MSG_COLS, 9..20),
  * the peer's and the chat's avatar ids (21, 22), then the viewer's unread
@@ -60,8 +77,13 @@
 /* Unread counts stop counting here (shown as "999+"). */
 #define UNREAD_CAP "1000"
 
+/* Distinct emoji on one message at most (REACTIONS_MAX_N in model.h). */
+#define REACTIONS_MAX "20"
+
 /* The columns of a message that MSG_COLS reads, for subqueries. */
-#define AROUND_COLS "id, seq, kind, body, html, client_id, created_at, sender_id, version_seq"
+#define AROUND_COLS \
+	"id, seq, kind, body, html, client_id, created_at, sender_id, version_seq, reply_to," \
+	" edited_at, deleted_at, forwarded_from, pinned_at"
 
 /* Col 14 of the history statements: the viewer ($1) blocked the sender of
  * this group message (it is shown collapsed). */
@@ -268,8 +290,9 @@ static const struct {
 		"   WHERE id = $1 AND EXISTS (SELECT 1 FROM tb)"
 		"   RETURNING last_seq, last_message_at),"
 		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
-		"   client_id, created_at)"
-		"   SELECT $1, last_seq, last_seq, $2, 'text', $4, $5, $3, last_message_at FROM bump"
+		"   client_id, created_at, reply_to)"
+		"   SELECT $1, last_seq, last_seq, $2, 'text', $4, $5, $3, last_message_at,"
+		"   (SELECT q.id FROM messages q WHERE q.id = $8::bigint AND q.chat_id = $1) FROM bump"
 		"   RETURNING id, seq, kind, body, html, client_id, created_at),"
 		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
 		"   WHERE members.chat_id = $1 AND members.user_id = $2),"
@@ -281,7 +304,7 @@ static const struct {
 		" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 		"   greatest(1, ceil((1 - coalesce((SELECT " SEND_TOKENS " FROM send_budget b"
 		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint, NULL"
-		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 7},
+		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 8},
 	[STMT_READ] = {
 		"WITH cur AS (SELECT mb.last_read_seq AS old, least($3::bigint, c.last_seq) AS target"
 		"   FROM members mb JOIN chats c ON c.id = mb.chat_id"
@@ -695,11 +718,15 @@ static const struct {
 	[STMT_FILE_GET] = {
 		"SELECT " FILE_COLS " FROM files f"
 		" JOIN members mb ON mb.chat_id = f.chat_id AND mb.user_id = $1"
-		" LEFT JOIN users u ON u.id = f.uploader_id WHERE f.id = $2", 2},
+		" LEFT JOIN users u ON u.id = f.uploader_id WHERE f.id = $2"
+		" AND NOT EXISTS (SELECT 1 FROM messages dm WHERE dm.id = f.message_id"
+		"   AND dm.deleted_at IS NOT NULL)", 2},
 	[STMT_FILES_LIST] = {
 		"SELECT mb.role, c.kind, " FILE_COLS " FROM members mb JOIN chats c ON c.id = mb.chat_id"
 		" LEFT JOIN LATERAL (SELECT * FROM files x WHERE x.chat_id = mb.chat_id AND x.id < $3"
-		"   AND ($4 = '' OR x.kind = $4) ORDER BY x.id DESC LIMIT $5) f ON true"
+		"   AND ($4 = '' OR x.kind = $4) AND NOT EXISTS (SELECT 1 FROM messages dm"
+		"   WHERE dm.id = x.message_id AND dm.deleted_at IS NOT NULL)"
+		"   ORDER BY x.id DESC LIMIT $5) f ON true"
 		" LEFT JOIN users u ON u.id = f.uploader_id"
 		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY f.id DESC", 5},
 	[STMT_AVATAR_SET_USER] = {
@@ -1030,6 +1057,118 @@ static const struct {
 		"SELECT f.id, f.chat_id, m.seq, f.name, f.type, f.size, f.sha256, " ISO("f.created_at")
 		" FROM files f JOIN messages m ON m.id = f.message_id"
 		" WHERE f.uploader_id = $1 AND m.deleted_at IS NULL ORDER BY f.id LIMIT 20000", 1},
+	/* ---- message actions (h_messages.c): $1 the viewer, $2 the message.
+	 * A change bumps the chat's seq under its row lock and sets the
+	 * message's version_seq to it; it answers (chat, changed) for a member
+	 * and no row for others; STMT_MSG_GET then reads the new state. */
+	[STMT_MSG_GET] = {
+		"SELECT m.chat_id, " MSG_COLS ","
+		" (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = m.chat_id),"
+		" c.kind, mb.role"
+		" FROM messages m JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
+		" JOIN chats c ON c.id = m.chat_id LEFT JOIN users s ON s.id = m.sender_id"
+		" WHERE m.id = $2", 2},
+	[STMT_MSG_EDIT] = {
+		"WITH t AS (SELECT m.chat_id, m.sender_id = $1 AND m.kind = 'text'"
+		"   AND m.deleted_at IS NULL AS ok FROM messages m"
+		"   JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1 WHERE m.id = $2),"
+		" bump AS (UPDATE chats c SET last_seq = c.last_seq + 1 FROM t"
+		"   WHERE c.id = t.chat_id AND t.ok RETURNING c.last_seq),"
+		" up AS (UPDATE messages m SET body = $3, html = $4, edited_at = now(),"
+		"   version_seq = bump.last_seq FROM bump WHERE m.id = $2 RETURNING m.id)"
+		" SELECT t.chat_id, EXISTS (SELECT 1 FROM up) FROM t", 4},
+	/* the author, or an owner or admin of a group; the text is dropped */
+	[STMT_MSG_DELETE] = {
+		"WITH t AS (SELECT m.chat_id, m.deleted_at IS NULL AND m.kind <> 'service'"
+		"   AND (m.sender_id = $1 OR (c.kind = 'group' AND mb.role IN ('owner', 'admin'))) AS ok"
+		"   FROM messages m JOIN chats c ON c.id = m.chat_id"
+		"   JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1 WHERE m.id = $2),"
+		" bump AS (UPDATE chats c SET last_seq = c.last_seq + 1 FROM t"
+		"   WHERE c.id = t.chat_id AND t.ok RETURNING c.last_seq),"
+		" up AS (UPDATE messages m SET body = '', html = '', deleted_at = now(),"
+		"   version_seq = bump.last_seq FROM bump WHERE m.id = $2 RETURNING m.id),"
+		" rx AS (DELETE FROM reactions WHERE message_id IN (SELECT id FROM up))"
+		" SELECT t.chat_id, EXISTS (SELECT 1 FROM up) FROM t", 2},
+	/* $3 the emoji, $4 'add', 'remove' or 'toggle'; col 2: the message
+	 * already has REACTIONS_MAX other emoji (nothing added) */
+	[STMT_REACT] = {
+		"WITH t AS (SELECT m.id, m.chat_id FROM messages m"
+		"   JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
+		"   WHERE m.id = $2 AND m.deleted_at IS NULL AND m.kind <> 'service' FOR UPDATE OF m),"
+		" had AS (SELECT 1 FROM reactions WHERE message_id = $2 AND user_id = $1 AND emoji = $3),"
+		" cap AS (SELECT count(DISTINCT emoji) >= " REACTIONS_MAX " AND NOT bool_or(emoji = $3) AS f"
+		"   FROM reactions WHERE message_id = $2),"
+		" ins AS (INSERT INTO reactions (message_id, user_id, emoji) SELECT t.id, $1, $3 FROM t"
+		"   WHERE NOT EXISTS (SELECT 1 FROM had) AND $4 <> 'remove'"
+		"   AND NOT coalesce((SELECT f FROM cap), false) ON CONFLICT DO NOTHING RETURNING 1),"
+		" del AS (DELETE FROM reactions r USING t WHERE r.message_id = t.id AND r.user_id = $1"
+		"   AND r.emoji = $3 AND $4 <> 'add' RETURNING 1),"
+		" bump AS (UPDATE chats c SET last_seq = c.last_seq + 1 FROM t WHERE c.id = t.chat_id"
+		"   AND (EXISTS (SELECT 1 FROM ins) OR EXISTS (SELECT 1 FROM del)) RETURNING c.last_seq),"
+		" up AS (UPDATE messages m SET version_seq = bump.last_seq FROM bump WHERE m.id = $2"
+		"   RETURNING m.id)"
+		" SELECT t.chat_id, EXISTS (SELECT 1 FROM up), coalesce((SELECT f FROM cap), false)"
+		"   AND NOT EXISTS (SELECT 1 FROM had) AND $4 <> 'remove' FROM t", 4},
+	/* who reacted with what: one row per reaction (NULLs: none), in
+	 * first-use order of the emoji */
+	[STMT_REACTIONS_LIST] = {
+		"SELECT m.chat_id, r.emoji, u.id, u.nickname, u.name FROM messages m"
+		" JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
+		" LEFT JOIN (SELECT x.*, min(x.created_at) OVER (PARTITION BY x.emoji) AS first"
+		"   FROM reactions x WHERE x.message_id = $2) r ON true"
+		" LEFT JOIN users u ON u.id = r.user_id"
+		" WHERE m.id = $2 AND m.deleted_at IS NULL ORDER BY r.first, r.emoji, r.created_at", 2},
+	/* Forward text message $2 (the viewer a member of its chat) into chat
+	 * $3 (a member, not blocked there) as the viewer's new message naming
+	 * the original author; $4 client id. (source found, target ok, new id) */
+	[STMT_FORWARD] = {
+		"WITH src AS (SELECT m.body, m.html, coalesce(m.forwarded_from, m.sender_id) AS author"
+		"   FROM messages m JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
+		"   WHERE m.id = $2 AND m.deleted_at IS NULL AND m.kind = 'text'),"
+		" tgt AS (SELECT 1 FROM members WHERE chat_id = $3 AND user_id = $1"
+		"   AND NOT messly_direct_blocked($3, $1)),"
+		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
+		"   WHERE id = $3 AND EXISTS (SELECT 1 FROM src) AND EXISTS (SELECT 1 FROM tgt)"
+		"   RETURNING last_seq, last_message_at),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
+		"   client_id, created_at, forwarded_from)"
+		"   SELECT $3, bump.last_seq, bump.last_seq, $1, 'text', src.body, src.html, $4,"
+		"   bump.last_message_at, src.author FROM bump, src RETURNING id, seq),"
+		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
+		"   WHERE members.chat_id = $3 AND members.user_id = $1)"
+		" SELECT EXISTS (SELECT 1 FROM src), EXISTS (SELECT 1 FROM tgt), (SELECT id FROM ins)", 4},
+	/* Pin ($3 'pin') or unpin a message: group owner and admins, both
+	 * people of a direct chat. The chat's seq goes up by two: the message's
+	 * new version, then the service message. (chat, allowed, service id,
+	 * recipients "id:lang,...") for a member; no row for others. */
+	[STMT_PIN] = {
+		"WITH mem AS (SELECT m.chat_id, m.seq, c.kind = 'direct' OR mb.role IN ('owner', 'admin') AS may,"
+		"   m.deleted_at IS NULL AND m.kind <> 'service' AND (($3 = 'pin') = (m.pinned_at IS NULL)) AS todo,"
+		"   left(m.body, 100) AS text FROM messages m JOIN chats c ON c.id = m.chat_id"
+		"   JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1 WHERE m.id = $2),"
+		" bump AS (UPDATE chats c SET last_seq = c.last_seq + 2, last_message_at = now() FROM mem"
+		"   WHERE c.id = mem.chat_id AND mem.may AND mem.todo"
+		"   RETURNING c.id, c.last_seq, c.last_message_at),"
+		" up AS (UPDATE messages m SET pinned_at = CASE WHEN $3 = 'pin' THEN now() END,"
+		"   pinned_by = CASE WHEN $3 = 'pin' THEN $1::bigint END, version_seq = bump.last_seq - 1"
+		"   FROM bump WHERE m.id = $2 RETURNING m.id),"
+		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html, created_at)"
+		"   SELECT bump.id, bump.last_seq, bump.last_seq, $1, 'service',"
+		"   jsonb_build_object('event', CASE WHEN $3 = 'pin' THEN 'pinned' ELSE 'unpinned' END,"
+		"   'actor', " USER_JSON("$1") ", 'message', $2::bigint, 'seq', mem.seq,"
+		"   'text', mem.text)::text, '', bump.last_message_at FROM bump, mem RETURNING id)"
+		" SELECT mem.chat_id, mem.may, (SELECT id FROM ins),"
+		"   (SELECT string_agg(x.user_id || ':' || u.lang, ',') FROM members x"
+		"     JOIN users u ON u.id = x.user_id WHERE x.chat_id = mem.chat_id)"
+		" FROM mem", 3},
+	/* The pinned messages of a chat, newest pin first; one row of NULL
+	 * message columns when none; no row for a stranger. */
+	[STMT_PINS] = {
+		"SELECT mb.chat_id, " MSG_COLS " FROM members mb"
+		" LEFT JOIN messages m ON m.chat_id = mb.chat_id AND m.pinned_at IS NOT NULL"
+		"   AND m.deleted_at IS NULL"
+		" LEFT JOIN users s ON s.id = m.sender_id"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m.pinned_at DESC LIMIT 100", 2},
 };
 
 struct db {
@@ -1142,6 +1281,9 @@ static bool retry_safe(enum stmt s)
 	case STMT_AVATAR_GET:
 	case STMT_HEALTH:
 	case STMT_EXPORT_FILES:
+	case STMT_MSG_GET:
+	case STMT_REACTIONS_LIST:
+	case STMT_PINS:
 		return true;
 	default:
 		return false;

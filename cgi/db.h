@@ -116,6 +116,14 @@ enum stmt {
 	STMT_ADMIN_INVITE_CREATE, /* a sign-up link, audited */
 	STMT_ADMIN_INVITES,       /* the sign-up links not used */
 	STMT_EXPORT_FILES,    /* the files the user uploaded (data export) */
+	STMT_MSG_GET,         /* a message with its chat's members, membership checked */
+	STMT_MSG_EDIT,        /* the author edits a text message: bump seq + version */
+	STMT_MSG_DELETE,      /* the author or a group admin deletes: bump seq + version */
+	STMT_REACT,           /* add/remove/toggle a reaction: bump seq + version */
+	STMT_REACTIONS_LIST,  /* who reacted with what, membership checked */
+	STMT_FORWARD,         /* a text message copied into another chat of the viewer */
+	STMT_PIN,             /* pin/unpin: bump seq by two, version + service message */
+	STMT_PINS,            /* a chat's pinned messages, membership checked */
 	STMT__MAX
 };
 

@@ -25,7 +25,6 @@
 #include "template.h"
 #include "view.h"
 
-#define TEXT_MAX_CHARS 4000
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 100
 #define EVENTS_MAX 500
@@ -300,6 +299,8 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	if (chats == NULL)
 		return;
 	jset(m, "chats", chats);
+	if (!pins_add(r, m, chat_id)) /* the pinned bar (h_messages.c) */
+		return;
 	struct json_object *messages = json_object_new_array();
 	jset(m, "messages", messages);
 	bool has_older, found;
@@ -378,7 +379,7 @@ static bool client_id_ok(const char *s)
 }
 
 /* \r\n and lone \r become \n; surrounding whitespace is dropped. */
-static char *normalize_text(struct req *r, const char *s)
+char *normalize_text(struct req *r, const char *s)
 {
 	size_t n = strlen(s);
 	char *out = arena_alloc(&r->arena, n + 1);
@@ -432,6 +433,23 @@ static void publish_message(struct req *r, struct json_object *msg, const char *
 	json_object_put(ev);
 }
 
+/* The sent message re-read with its quote (STMT_MSG_GET); msg itself when
+ * that fails (the message is stored; catch-up brings the quote). */
+static struct json_object *with_reply(struct req *r, struct json_object *msg)
+{
+	struct json_object *v;
+	long long id = json_object_object_get_ex(msg, "id", &v) ? json_object_get_int64(v) : 0;
+	const char *params[] = {me_id(r), id_str(r, id)};
+	PGresult *res;
+	if (db_run(r, STMT_MSG_GET, params, 2, &res) != DB_OK || PQntuples(res) != 1)
+		return msg;
+	struct json_object *full = message_from_row(res, 0, 1, db_int(res, 0, 0));
+	if (full == NULL)
+		return msg;
+	json_object_put(msg);
+	return full;
+}
+
 void h_message_send(struct req *r)
 {
 	long long chat = r->ids[0];
@@ -460,16 +478,24 @@ void h_message_send(struct req *r)
 		view_error(r, 500, "err.internal", NULL);
 		return;
 	}
+	/* a reply quotes a message of the same chat (another chat's: none) */
+	const char *reply_to = req_field(r, "reply_to");
+	int64_t reply_id = 0;
+	if (reply_to && *reply_to && !parse_id(reply_to, &reply_id)) {
+		view_error(r, 422, "err.bad_request", "reply_to");
+		return;
+	}
 	const struct config *cfg = &r->app->cfg;
 	const char *params[] = {id_str(r, chat), me_id(r), client_id, text, html,
-				limit_param(r, cfg->send_burst), limit_send_rate(r)};
+				limit_param(r, cfg->send_burst), limit_send_rate(r),
+				reply_id ? id_str(r, reply_id) : NULL};
 	PGresult *res = NULL;
 	enum db_status st = DB_CONFLICT;
 	fault_point("send.before-commit"); /* STMT_SEND is the whole transaction */
 	/* A concurrent retry with the same client_id loses the unique index
 	 * race; running again finds the first message. */
 	for (int attempt = 0; attempt < 3 && st == DB_CONFLICT; attempt++)
-		st = db_run(r, STMT_SEND, params, 7, &res);
+		st = db_run(r, STMT_SEND, params, 8, &res);
 	if (st != DB_OK) {
 		view_db_error(r, st);
 		return;
@@ -501,6 +527,8 @@ void h_message_send(struct req *r)
 	jset_str(msg, "created_at", db_text(res, 0, 7));
 	jset_int(msg, "version", db_int(res, 0, 2));
 	message_add_preview(msg);
+	if (reply_id) /* the quote comes from the stored row */
+		msg = with_reply(r, msg);
 	struct json_object *m = view_object(r);
 	jset(m, "message", msg);
 	/* A retry republishes too: its first attempt may have died between the

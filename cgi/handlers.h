@@ -95,6 +95,24 @@ void h_presence_ping(struct req *r);
 void h_presence_sub(struct req *r);
 void h_presence_unsub(struct req *r);
 void h_search(struct req *r);
+/* message actions: edit, delete, reactions, reply (h_messages.c) */
+#define TEXT_MAX_CHARS 4000
+/* \r\n and lone \r become \n; surrounding whitespace is dropped (h_chats.c). */
+char *normalize_text(struct req *r, const char *s);
+void h_message_page(struct req *r);
+void h_message_edit(struct req *r);
+void h_message_delete(struct req *r);
+void h_reaction_put(struct req *r);
+void h_reaction_delete(struct req *r);
+void h_reaction_toggle(struct req *r);
+void h_reactions_list(struct req *r);
+void h_message_forward(struct req *r);
+void h_pin(struct req *r);
+void h_unpin(struct req *r);
+void h_pins(struct req *r);
+/* The chat page's pinned bar: pins [{id, seq, preview, href}] newest
+ * first and has_pins into model; false after answering an error. */
+bool pins_add(struct req *r, struct json_object *model, long long chat);
 
 /* h_ops.c */
 void h_healthz(struct req *r);

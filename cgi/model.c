@@ -28,8 +28,9 @@ struct json_object *user_public_json(long long id, const char *nickname, const c
 	jset_int(o, "id", id);
 	jset_str(o, "nickname", nickname);
 	jset_str(o, "name", name);
-	if (deleted_account(id, nickname, name))
-		jset_bool(o, "deleted", 1); /* pages show it translated (user.deleted) */
+	/* always present: a template inside {{#sender}} must not fall back to
+	 * the message's own "deleted" (pages show it translated: user.deleted) */
+	jset_bool(o, "deleted", deleted_account(id, nickname, name));
 	return o;
 }
 
@@ -172,6 +173,48 @@ void message_set_files(struct json_object *msg, const char *files_json)
 		jset(msg, "files", files);
 }
 
+void message_set_extra(struct json_object *msg, const char *extra_json)
+{
+	struct json_object *x = extra_json ? json_tokener_parse(extra_json) : NULL;
+	struct json_object *v;
+	if (x == NULL || !json_object_is_type(x, json_type_object)) {
+		json_object_put(x);
+		jset(msg, "reactions", json_object_new_array());
+		return;
+	}
+	bool deleted = json_object_object_get_ex(x, "deleted", &v) && json_object_get_boolean(v);
+	/* a deleted message's files are gone from its view (and not served) */
+	if (!deleted && json_object_object_get_ex(x, "files", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			file_add_urls(json_object_array_get_idx(v, i));
+		jset(msg, "files", json_object_get(v));
+	}
+	jset_bool(msg, "edited", json_object_object_get_ex(x, "edited", &v) && json_object_get_boolean(v));
+	jset_bool(msg, "deleted", deleted);
+	jset_bool(msg, "pinned", json_object_object_get_ex(x, "pinned", &v) && json_object_get_boolean(v));
+	if (json_object_object_get_ex(x, "forwarded", &v) && v)
+		jset(msg, "forwarded_from", json_object_get(v));
+	if (json_object_object_get_ex(x, "reply", &v) && v) {
+		struct json_object *s, *c;
+		long long chat = json_object_object_get_ex(msg, "chat", &c) ? json_object_get_int64(c) : 0;
+		long long id = json_object_object_get_ex(v, "id", &s) ? json_object_get_int64(s) : 0;
+		long long seq = json_object_object_get_ex(v, "seq", &s) ? json_object_get_int64(s) : 0;
+		char href[96];
+		snprintf(href, sizeof(href), "/chats/%lld?around=%lld#m-%lld", chat, seq, id);
+		jset_str(v, "href", href);
+		/* a deleted original keeps its place but not its text */
+		if (json_object_object_get_ex(v, "deleted", &s) && json_object_get_boolean(s))
+			jset_str(v, "text", "");
+		jset(msg, "reply", json_object_get(v));
+	}
+	if (json_object_object_get_ex(x, "reactions", &v) && json_object_is_type(v, json_type_array))
+		jset(msg, "reactions", json_object_get(v));
+	else
+		jset(msg, "reactions", json_object_new_array());
+	json_object_put(x);
+}
+
 struct json_object *file_from_row(const PGresult *res, int row, int c)
 {
 	if (PQgetisnull(res, row, c))
@@ -259,7 +302,7 @@ struct json_object *message_from_row(const PGresult *res, int row, int col0, lon
 	jset_str(m, "client_id", db_text(res, row, col0 + 5));
 	jset_str(m, "created_at", db_text(res, row, col0 + 6));
 	jset_int(m, "version", db_int(res, row, col0 + 10));
-	message_set_files(m, db_text(res, row, col0 + 11));
+	message_set_extra(m, db_text(res, row, col0 + 11));
 	message_add_preview(m);
 	return m;
 }
@@ -311,6 +354,8 @@ static void set_time(struct json_object *o, const char *iso)
 	jset_str(o, "time", hhmm);
 }
 
+static void reactions_decorate(struct json_object *msg, const struct user *viewer);
+
 void message_decorate(struct json_object *msg, const struct user *viewer)
 {
 	struct json_object *v;
@@ -332,6 +377,32 @@ void message_decorate(struct json_object *msg, const struct user *viewer)
 			file_decorate(json_object_array_get_idx(files, i));
 		jset_bool(msg, "kind_file", 1);
 	}
+	reactions_decorate(msg, viewer);
+}
+
+/* Each reaction chip: users_attr (ids for data-users, which the script
+ * compares with body[data-me]) and mine for the viewer's page. */
+static void reactions_decorate(struct json_object *msg, const struct user *viewer)
+{
+	struct json_object *list, *users;
+	if (!json_object_object_get_ex(msg, "reactions", &list) || list == NULL)
+		return;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *rx = json_object_array_get_idx(list, i);
+		if (!json_object_object_get_ex(rx, "users", &users) || users == NULL)
+			continue;
+		struct buf ids = BUF_INIT;
+		bool mine = false;
+		for (size_t j = 0; j < json_object_array_length(users); j++) {
+			long long id = json_object_get_int64(json_object_array_get_idx(users, j));
+			buf_printf(&ids, "%s%lld", j ? " " : "", id);
+			mine = mine || (viewer && id == viewer->id);
+		}
+		jset_str(rx, "users_attr", ids.data ? ids.data : "");
+		jset_bool(rx, "mine", mine);
+		buf_free(&ids);
+	}
+	jset_bool(msg, "has_reactions", json_object_array_length(list) > 0);
 }
 
 void chat_decorate(struct json_object *chat, long long active_id)

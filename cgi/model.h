@@ -41,6 +41,10 @@ struct json_object *avatar_json(long long id);
 void file_add_urls(struct json_object *f);
 /* Set msg.files from the JSON array made by the database (MSG_FILES). */
 void message_set_files(struct json_object *msg, const char *files_json);
+/* From column 11 of MSG_COLS (MSG_EXTRA in db.c): files, edited, deleted,
+ * forwarded_from (user, absent unless forwarded),
+ * reply {id, seq, kind, text, sender} and reactions [{emoji, count, users}]. */
+void message_set_extra(struct json_object *msg, const char *extra_json);
 /* A file row (FILE_COLS in db.c) starting at col0: the file entry plus
  * chat, message, created_at, sender. NULL when the row has no file. */
 struct json_object *file_from_row(const PGresult *res, int row, int col0);

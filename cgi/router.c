@@ -131,6 +131,21 @@ static const struct route routes[] = {
 	{"GET", "/admin/settings", h_admin_settings, R_ADMIN | R_SESSION},
 	{"POST", "/admin/settings", h_admin_settings_set, R_ADMIN | R_SESSION},
 	{"POST", "/admin/signup-links", h_admin_signup_link, R_ADMIN | R_SESSION},
+	/* message actions (h_messages.c) */
+	{"GET", "/messages/#", h_message_page, R_SESSION},
+	{"PATCH", "/messages/#", h_message_edit, R_SESSION | R_API},
+	{"POST", "/messages/#/edit", h_message_edit, R_SESSION | R_HTML},
+	{"DELETE", "/messages/#", h_message_delete, R_SESSION | R_API},
+	{"POST", "/messages/#/delete", h_message_delete, R_SESSION | R_HTML},
+	{"GET", "/messages/#/reactions", h_reactions_list, R_SESSION},
+	{"PUT", "/messages/#/reactions/*", h_reaction_put, R_SESSION | R_API},
+	{"DELETE", "/messages/#/reactions/*", h_reaction_delete, R_SESSION | R_API},
+	{"POST", "/messages/#/react", h_reaction_toggle, R_SESSION},
+	{"POST", "/messages/#/forward", h_message_forward, R_SESSION},
+	{"POST", "/messages/#/pin", h_pin, R_SESSION},
+	{"DELETE", "/messages/#/pin", h_unpin, R_SESSION | R_API},
+	{"POST", "/messages/#/unpin", h_unpin, R_SESSION | R_HTML},
+	{"GET", "/chats/#/pins", h_pins, R_SESSION},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
