@@ -487,8 +487,56 @@ TEST(load_directory)
 	CHECK(err[0] != '\0');
 }
 
+/* The project's own templates and catalogs load (no parse error, no
+ * duplicate key) and both languages have the same keys. Run from the
+ * repository root, as make unit does. */
+TEST(project_templates_load)
+{
+	char err[512] = "";
+	struct templates *t = templates_load("templates", err, sizeof(err));
+	if (t == NULL)
+		printf("  %s\n", err);
+	CHECK(t != NULL);
+	if (t == NULL)
+		return;
+	CHECK(template_exists(t, "chat"));
+	CHECK(template_exists(t, "partials/message"));
+	templates_free(t);
+	FILE *f[2] = {fopen("templates/i18n/en.txt", "r"), fopen("templates/i18n/ru.txt", "r")};
+	CHECK(f[0] != NULL && f[1] != NULL);
+	if (f[0] == NULL || f[1] == NULL)
+		goto out;
+	/* every key of one catalog is in the other */
+	static char keys[2][2000][96];
+	int n[2] = {0, 0};
+	char line[4096];
+	for (int l = 0; l < 2; l++)
+		while (fgets(line, sizeof(line), f[l]) && n[l] < 2000) {
+			char *eq = strchr(line, '=');
+			if (line[0] == '#' || eq == NULL)
+				continue;
+			while (eq > line && eq[-1] == ' ')
+				eq--;
+			snprintf(keys[l][n[l]++], 96, "%.*s", (int)(eq - line), line);
+		}
+	for (int l = 0; l < 2; l++)
+		for (int i = 0; i < n[l]; i++) {
+			int found = 0;
+			for (int j = 0; j < n[1 - l] && !found; j++)
+				found = strcmp(keys[l][i], keys[1 - l][j]) == 0;
+			if (!found)
+				printf("  %s is missing from the %s catalog\n", keys[l][i], l ? "en" : "ru");
+			CHECK(found);
+		}
+out:
+	for (int l = 0; l < 2; l++)
+		if (f[l])
+			fclose(f[l]);
+}
+
 int main(void)
 {
+	RUN(project_templates_load);
 	RUN(plain_text);
 	RUN(escape_every_special);
 	RUN(scalars);
