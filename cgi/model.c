@@ -28,9 +28,8 @@ struct json_object *user_public_json(long long id, const char *nickname, const c
 	jset_int(o, "id", id);
 	jset_str(o, "nickname", nickname);
 	jset_str(o, "name", name);
-	/* always present: a template inside {{#sender}} must not fall back to
-	 * the message's own "deleted" (pages show it translated: user.deleted) */
-	jset_bool(o, "deleted", deleted_account(id, nickname, name));
+	if (deleted_account(id, nickname, name))
+		jset_bool(o, "deleted", 1); /* pages show it translated (user.deleted) */
 	return o;
 }
 
@@ -362,10 +361,15 @@ void message_decorate(struct json_object *msg, const struct user *viewer)
 	if (json_object_object_get_ex(msg, "created_at", &v))
 		set_time(msg, json_object_get_string(v));
 	long long sender = 0;
-	struct json_object *s;
+	struct json_object *s = NULL;
 	if (json_object_object_get_ex(msg, "sender", &s) && s &&
 	    json_object_object_get_ex(s, "id", &v))
 		sender = json_object_get_int64(v);
+	/* the page's templates read sender.deleted inside {{#sender}}: make it
+	 * present, so it never falls back to the message's own "deleted" */
+	if (s && json_object_is_type(s, json_type_object) &&
+	    !json_object_object_get_ex(s, "deleted", NULL))
+		jset_bool(s, "deleted", 0);
 	jset_bool(msg, "own", viewer && sender == viewer->id);
 	const char *kind = "";
 	if (json_object_object_get_ex(msg, "kind", &v))

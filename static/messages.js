@@ -37,8 +37,10 @@
 		b.title = reactLabel;
 		b.setAttribute('aria-label', reactLabel);
 		b.textContent = '\u263A';
+		// the "more" link may sit inside a collapsed <details> (integration.js)
 		var more = li.querySelector('.msg-more');
-		li.insertBefore(b, more || null);
+		if (more && more.parentNode) more.parentNode.insertBefore(b, more);
+		else li.appendChild(b);
 	}
 
 	function react(id, emoji, remove) {
