@@ -48,6 +48,10 @@ struct config {
 	size_t max_upload;          /* bytes of one upload request (MESSLY_MAX_UPLOAD) */
 	bool log_requests;          /* one log line per request (MESSLY_LOG_REQUESTS) */
 	int presence_ttl;           /* seconds a connection counts as online without a heartbeat (MESSLY_PRESENCE_TTL) */
+	/* the auth pool (server.c): workers of their own for /login and /register */
+	const char *auth_socket;    /* its FastCGI socket (MESSLY_AUTH_SOCKET; derived from socket) */
+	int auth_workers;           /* its processes (MESSLY_AUTH_WORKERS) */
+	char auth_socket_buf[256];  /* the derived path */
 };
 
 struct app {

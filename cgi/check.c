@@ -124,15 +124,25 @@ static void check_dir(struct checks *c, const char *what, const char *path, cons
 		report(c, "ok", what, "%s", path);
 }
 
-static void check_paths(struct checks *c, const struct config *cfg)
+/* The directory a socket is created in. */
+static void check_socket_dir(struct checks *c, const char *what, const char *path)
 {
 	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", cfg->socket);
+	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
-		check_dir(c, "socket", dir, "the FastCGI socket is created there");
+		check_dir(c, what, dir, "the FastCGI socket is created there");
 	}
+}
+
+static void check_paths(struct checks *c, const struct config *cfg)
+{
+	check_socket_dir(c, "socket", cfg->socket);
+	if (strcmp(cfg->auth_socket, cfg->socket) == 0)
+		report(c, "FAIL", "auth_socket", "must differ from socket (%s)", cfg->socket);
+	else
+		check_socket_dir(c, "auth_socket", cfg->auth_socket);
 	check_dir(c, "files_dir", cfg->files_dir, "uploaded files are stored there");
 	if (cfg->origin[0] == '\0')
 		report(c, "warn", "origin", "not set; taken from each request's Host header"

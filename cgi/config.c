@@ -36,6 +36,8 @@ enum {
 	SET_LIMIT_SEND_BURST,
 	SET_LIMIT_SEND_PER_MINUTE,
 	SET_LIMIT_EXEMPT,
+	SET_AUTH_SOCKET,
+	SET_AUTH_WORKERS,
 	SET__MAX
 };
 
@@ -68,6 +70,9 @@ static const struct setting settings[SET__MAX] = {
 	[SET_LIMIT_SEND_PER_MINUTE] = {"limit_send_per_minute", "MESSLY_LIMIT_SEND_PER_MINUTE",
 				       "60", true, 1, 1000000},
 	[SET_LIMIT_EXEMPT] = {"limit_exempt", "MESSLY_LIMIT_EXEMPT", "", false, 0, 0},
+	/* the auth pool (server.c) */
+	[SET_AUTH_SOCKET] = {"auth_socket", "MESSLY_AUTH_SOCKET", "", false, 0, 0},
+	[SET_AUTH_WORKERS] = {"auth_workers", "MESSLY_AUTH_WORKERS", "1", true, 1, 16},
 };
 
 _Static_assert(SET__MAX <= sizeof(((struct config *)0)->values) / sizeof(char *),
@@ -229,6 +234,31 @@ static int to_long(const struct config *cfg, int i, long *out, char *err, size_t
 	return 0;
 }
 
+/* The auth pool's socket: as set, else the main socket's path with "-auth"
+ * before its ".sock" (or at its end): /run/messly/messly-auth.sock. */
+static int auth_socket(struct config *cfg, char *err, size_t errlen)
+{
+	const char *set = cfg->values[SET_AUTH_SOCKET];
+	if (set[0] != '\0') {
+		cfg->auth_socket = set;
+		return 0;
+	}
+	size_t n = strlen(cfg->socket), ext = strlen(".sock");
+	if (n >= ext && strcmp(cfg->socket + n - ext, ".sock") == 0)
+		n -= ext;
+	else
+		ext = 0;
+	int len = snprintf(cfg->auth_socket_buf, sizeof(cfg->auth_socket_buf), "%.*s-auth%s",
+			   (int)n, cfg->socket, ext ? ".sock" : "");
+	if (len < 0 || (size_t)len >= sizeof(cfg->auth_socket_buf)) {
+		snprintf(err, errlen, "socket: path too long to derive auth_socket from");
+		return -1;
+	}
+	cfg->auth_socket = cfg->auth_socket_buf; /* (struct config is never copied) */
+	cfg->values[SET_AUTH_SOCKET] = cfg->auth_socket_buf; /* `messly config` shows it */
+	return 0;
+}
+
 /* Turn the text values into the typed fields, checking the numbers. */
 static int convert(struct config *cfg, char *err, size_t errlen)
 {
@@ -263,7 +293,8 @@ static int convert(struct config *cfg, char *err, size_t errlen)
 	cfg->send_burst = (int)num[SET_LIMIT_SEND_BURST];
 	cfg->send_per_minute = (int)num[SET_LIMIT_SEND_PER_MINUTE];
 	cfg->limit_exempt = cfg->values[SET_LIMIT_EXEMPT];
-	return 0;
+	cfg->auth_workers = (int)num[SET_AUTH_WORKERS];
+	return auth_socket(cfg, err, errlen);
 }
 
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen)

@@ -95,11 +95,12 @@
  * row with NULL message columns means "member, nothing there". */
 #define HISTORY(cond, key, order) \
 	"SELECT c.last_seq, " MSG_COLS "," \
-	" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id), " COLLAPSED \
+	" (SELECT min(seq) FROM messages WHERE chat_id = $2), " COLLAPSED /* min: once, not per row */ \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
 	" LEFT JOIN LATERAL (SELECT * FROM messages x WHERE x.chat_id = mb.chat_id AND " cond \
 	"   ORDER BY x." key " " order " LIMIT $4) m ON true" \
-	" LEFT JOIN users s ON s.id = m.sender_id" \
+	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name FROM users u" \
+	"   WHERE u.id = m.sender_id LIMIT 1) s ON true" \
 	" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m." key " ASC"
 
 /* ---- group chats: every change is a service message that takes the
@@ -155,6 +156,15 @@
 /* A send bucket's tokens now: refilled at $7 a second up to $6. */
 #define SEND_TOKENS \
 	"least($6::float8, b.tokens + $7::float8 * greatest(0, extract(epoch FROM now() - b.at))::float8)"
+/* A send (chat $1, sender $2, the new message in ins) reads the chat: the
+ * sender's position moves to it, but only when a message by someone else
+ * lies between; else the unread count and the receipts stay the same, and
+ * the members row is not rewritten on every message. */
+#define SENDER_READS \
+	" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins" \
+	"   WHERE members.chat_id = $1 AND members.user_id = $2 AND EXISTS (SELECT 1" \
+	"     FROM messages o WHERE o.chat_id = $1 AND o.seq > members.last_read_seq" \
+	"     AND o.sender_id IS DISTINCT FROM $2)),"
 /* Who shares a chat with user $1 (the audience of their avatar). */
 #define SHARERS \
 	"(SELECT string_agg(DISTINCT m2.user_id::text, ',') FROM members m1" \
@@ -294,8 +304,7 @@ static const struct {
 		"   SELECT $1, last_seq, last_seq, $2, 'text', $4, $5, $3, last_message_at,"
 		"   (SELECT q.id FROM messages q WHERE q.id = $8::bigint AND q.chat_id = $1) FROM bump"
 		"   RETURNING id, seq, kind, body, html, client_id, created_at),"
-		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
-		"   WHERE members.chat_id = $1 AND members.user_id = $2),"
+		SENDER_READS
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
 		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
 		ISO("r.created_at") ","
@@ -706,8 +715,7 @@ static const struct {
 		"   view_sha256 text, view_width int, view_height int, thumb_sha256 text,"
 		"   thumb_width int, thumb_height int, as_file boolean)"
 		"   RETURNING *),"
-		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
-		"   WHERE members.chat_id = $1 AND members.user_id = $2),"
+		SENDER_READS
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
 		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
 		ISO("r.created_at") ","

@@ -3,6 +3,7 @@
 
 #ifdef MESSLY_FAULTS
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +11,47 @@
 
 #include "log.h"
 
-void fault_point(const char *name)
+/* Whether the fault file holds prefix + name; its path in *path. */
+static bool armed(const char *prefix, const char *name, const char **path)
 {
-	const char *path = getenv("MESSLY_FAULT_FILE");
-	if (path == NULL || *path == '\0')
-		return;
-	FILE *f = fopen(path, "r");
+	*path = getenv("MESSLY_FAULT_FILE");
+	if (*path == NULL || **path == '\0')
+		return false;
+	FILE *f = fopen(*path, "r");
 	if (f == NULL)
-		return;
+		return false;
 	char want[64] = {0};
 	size_t n = fread(want, 1, sizeof(want) - 1, f);
 	fclose(f);
 	while (n > 0 && (want[n - 1] == '\n' || want[n - 1] == ' '))
 		want[--n] = '\0';
-	if (strcmp(want, name) != 0)
+	size_t len = strlen(prefix);
+	return strncmp(want, prefix, len) == 0 && strcmp(want + len, name) == 0;
+}
+
+void fault_hold(const char *name)
+{
+	const char *path;
+	if (!armed("hold:", name, &path))
+		return;
+	char held[4096];
+	int n = snprintf(held, sizeof(held), "%s.held", path);
+	if (n < 0 || (size_t)n >= sizeof(held))
+		return;
+	FILE *f = fopen(held, "w");
+	if (f == NULL || fclose(f) != 0)
+		return;
+	log_info("fault injection: holding at %s", name);
+	for (int waited = 0; waited < 3000 && access(path, F_OK) == 0; waited++)
+		usleep(10 * 1000);
+	if (unlink(path) == 0)
+		log_info("fault injection: hold at %s timed out", name);
+}
+
+void fault_point(const char *name)
+{
+	const char *path;
+	if (!armed("", name, &path))
 		return;
 	if (unlink(path) != 0)
 		return; /* another worker took this fault */

@@ -11,8 +11,14 @@
 
 #ifdef MESSLY_FAULTS
 void fault_point(const char *name);
+/* A worker that reaches a named hold while the file holds "hold:NAME"
+ * creates "<file>.held" and waits (the request stays busy) until the test
+ * removes the file, at most 30 s; then it removes the file itself and goes
+ * on. Every worker that reaches it meanwhile waits too. */
+void fault_hold(const char *name);
 #else
 #define fault_point(name) ((void)0)
+#define fault_hold(name) ((void)0)
 #endif
 
 #endif

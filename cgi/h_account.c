@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "fault.h"
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
@@ -263,6 +264,7 @@ void h_login(struct req *r)
 			login_page(r, 429, login, i18n_get(r->app->tpl, r->lang, "err.login.limited"));
 		return;
 	}
+	fault_hold("login.hash"); /* tests/api/authpool.test.mjs: a login that stays busy */
 	bool ok = false;
 	if (db_text(res, 0, 0) != NULL) /* a known login */
 		ok = auth_check_password(db_text(res, 0, 11), password);

@@ -17,7 +17,8 @@
 #include "router.h"
 #include "template.h"
 
-#define MAX_WORKERS 256
+/* workers (at most 256) plus the auth pool's (at most 16), see config.c */
+#define MAX_WORKERS (256 + 16)
 
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 
@@ -31,9 +32,13 @@ static void on_signal(int sig)
 		got_chld = 1;
 }
 
+/* Two pools: slots [0, workers) accept on the main socket, the next
+ * auth_workers slots on the auth socket, to which nginx passes /login and
+ * /register only; so password hashing (scrypt) never occupies the workers
+ * that everything else waits for. Any worker can answer any route. */
 struct master {
 	struct app *app;
-	int fd;
+	int fd, auth_fd;
 	pid_t pids[MAX_WORKERS];
 	time_t started[MAX_WORKERS];
 	unsigned long restarts;
@@ -47,15 +52,20 @@ static pid_t spawn(struct master *m, int slot)
 		return -1;
 	}
 	if (pid == 0)
-		worker_main(m->app, m->fd);
+		worker_main(m->app, slot < m->app->cfg.workers ? m->fd : m->auth_fd);
 	m->pids[slot] = pid;
 	m->started[slot] = time(NULL);
 	return pid;
 }
 
+static int slots(const struct master *m)
+{
+	return m->app->cfg.workers + m->app->cfg.auth_workers;
+}
+
 static int slot_of(struct master *m, pid_t pid)
 {
-	for (int i = 0; i < m->app->cfg.workers; i++)
+	for (int i = 0; i < slots(m); i++)
 		if (m->pids[i] == pid)
 			return i;
 	return -1;
@@ -106,7 +116,7 @@ static void reload(struct master *m)
 	templates_free(m->app->tpl);
 	m->app->tpl = t;
 	log_info("reloading: templates read, replacing workers");
-	for (int i = 0; i < m->app->cfg.workers; i++) {
+	for (int i = 0; i < slots(m); i++) {
 		pid_t old = m->pids[i];
 		if (old > 0)
 			kill(old, SIGTERM);
@@ -116,7 +126,7 @@ static void reload(struct master *m)
 
 static void drain(struct master *m)
 {
-	for (int i = 0; i < m->app->cfg.workers; i++)
+	for (int i = 0; i < slots(m); i++)
 		if (m->pids[i] > 0)
 			kill(m->pids[i], SIGTERM);
 	for (int waited = 0; waited < 100; waited++) {
@@ -128,14 +138,14 @@ static void drain(struct master *m)
 			usleep(100 * 1000);
 	}
 	log_error("workers did not stop in 10 s; killing them");
-	for (int i = 0; i < m->app->cfg.workers; i++)
+	for (int i = 0; i < slots(m); i++)
 		if (m->pids[i] > 0)
 			kill(m->pids[i], SIGKILL);
 }
 
 /* Give the socket to the web server's group (socket_group, e.g. www-data),
  * so that nginx may connect and no one else; the service must be a member. */
-static int socket_group(const struct app *app)
+static int socket_group(const struct app *app, const char *path)
 {
 	const char *name = app->cfg.socket_group;
 	if (name[0] == '\0')
@@ -145,12 +155,28 @@ static int socket_group(const struct app *app)
 		log_error("socket_group: no group named %s", log_safe(name));
 		return -1;
 	}
-	if (chown(app->cfg.socket, (uid_t)-1, g->gr_gid) != 0) {
-		log_error("socket_group: cannot give %s to group %s: %s", app->cfg.socket,
+	if (chown(path, (uid_t)-1, g->gr_gid) != 0) {
+		log_error("socket_group: cannot give %s to group %s: %s", path,
 			  log_safe(name), strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* A listening FastCGI socket for nginx only; -1 on failure. */
+static int open_socket(const struct app *app, const char *path)
+{
+	/* FCGX_OpenSocket unlinks a stale socket and exit()s on failure. */
+	int fd = FCGX_OpenSocket(path, 1024);
+	if (fd < 0) {
+		log_error("cannot open %s", path);
+		return -1;
+	}
+	if (chmod(path, 0660) != 0 || socket_group(app, path) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int server_run(struct app *app)
@@ -164,17 +190,21 @@ int server_run(struct app *app)
 		log_error("FCGX_Init failed");
 		return 1;
 	}
-	/* FCGX_OpenSocket unlinks a stale socket and exit()s on failure. */
-	int fd = FCGX_OpenSocket(app->cfg.socket, 1024);
+	if (strcmp(app->cfg.auth_socket, app->cfg.socket) == 0) {
+		log_error("auth_socket must differ from socket (%s)", app->cfg.socket);
+		return 1;
+	}
+	/* the auth socket first: once the main one exists, both do */
+	int auth_fd = open_socket(app, app->cfg.auth_socket);
+	if (auth_fd < 0)
+		return 1;
+	int fd = open_socket(app, app->cfg.socket);
 	if (fd < 0) {
-		log_error("cannot open %s", app->cfg.socket);
+		close(auth_fd);
+		unlink(app->cfg.auth_socket);
 		return 1;
 	}
-	if (chmod(app->cfg.socket, 0660) != 0 || socket_group(app) != 0) {
-		close(fd);
-		return 1;
-	}
-	struct master m = {.app = app, .fd = fd};
+	struct master m = {.app = app, .fd = fd, .auth_fd = auth_fd};
 
 	sigset_t block, old;
 	sigemptyset(&block);
@@ -191,9 +221,10 @@ int server_run(struct app *app)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
 
-	for (int i = 0; i < app->cfg.workers; i++)
+	for (int i = 0; i < slots(&m); i++)
 		spawn(&m, i);
-	log_info("serving on %s with %d workers", app->cfg.socket, app->cfg.workers);
+	log_info("serving on %s with %d workers, /login and /register on %s with %d",
+		 app->cfg.socket, app->cfg.workers, app->cfg.auth_socket, app->cfg.auth_workers);
 
 	sigset_t wait_mask = old;
 	sigdelset(&wait_mask, SIGTERM);
@@ -214,5 +245,6 @@ int server_run(struct app *app)
 	log_info("stopping: draining workers");
 	drain(&m);
 	unlink(app->cfg.socket);
+	unlink(app->cfg.auth_socket);
 	return 0;
 }

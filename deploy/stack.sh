@@ -125,6 +125,7 @@ stack_init() {
     mkdir -p "$var"
     var=$(_stack_abs "$var")
     _stack_check_sockpath "$var/run/nchan-pub.sock" || return 1
+    _stack_check_sockpath "$var/run/messly-auth.sock" || return 1
     _stack_check_sockpath "$var/pgrun/.s.PGSQL.5432.lock" || return 1
 
     local d
@@ -397,7 +398,7 @@ stack_start_app() {
         stack_die "'$bin migrate' failed (log: $log)"
         return 1
     fi
-    rm -f "$var/run/messly.sock"
+    rm -f "$var/run/messly.sock" "$var/run/messly-auth.sock" # (the auth pool's, derived from it)
     stack_msg "starting $bin serve --workers $workers (log $log)"
     if [[ $STACK_APP_LOG_TO_TERMINAL == 1 ]]; then
         # stderr to the log and the terminal. The tee is started from this shell, so that it

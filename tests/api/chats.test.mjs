@@ -360,6 +360,29 @@ describe('read position', () => {
 		assert.equal(item.last_read_seq, xc.last_read_seq);
 		assert.equal(item.unread, xc.unread);
 	});
+
+	it("sending reads the chat: the position moves past the others' messages", T, async () => {
+		const X = await register('rds');
+		const c = await directChat(A, X);
+		await send(X, c.id, 'x1');
+		await send(X, c.id, 'x2');
+		assert.equal((await getChat(A, c.id)).unread, 2);
+		const a1 = await send(A, c.id, 'a1');
+		let ac = await getChat(A, c.id);
+		assert.equal(ac.unread, 0, 'the messages before the reply are read');
+		assert.equal(ac.last_read_seq, a1.seq);
+		// only the sender's own messages since: nothing unread, the position stays valid
+		await send(A, c.id, 'a2');
+		ac = await getChat(A, c.id);
+		assert.equal(ac.unread, 0);
+		assert.ok(ac.last_read_seq >= a1.seq && ac.last_read_seq <= ac.last_seq, `position ${ac.last_read_seq}`);
+		await send(X, c.id, 'x3');
+		assert.equal((await getChat(A, c.id)).unread, 1);
+		const a3 = await send(A, c.id, 'a3');
+		ac = await getChat(A, c.id);
+		assert.equal(ac.unread, 0);
+		assert.equal(ac.last_read_seq, a3.seq, 'moved past x3');
+	});
 });
 
 describe('GET /api/chats', () => {

@@ -87,15 +87,16 @@ describe('security headers', () => {
 	});
 
 	it('502 while the app is unreachable, 503 while the database is down', { skip: !VAR && 'needs MESSLY_VAR' }, async () => {
-		const sock = join(VAR, 'run', 'messly.sock');
-		renameSync(sock, sock + '.away');
+		// both pools' sockets (/login is served by the auth pool, cgi/server.c)
+		const socks = ['messly.sock', 'messly-auth.sock'].map((s) => join(VAR, 'run', s));
+		for (const sock of socks) renameSync(sock, sock + '.away');
 		try {
 			await sweep('127.0.0.1', 'GET', '/login', {}, 502, '502 page');
 			await sweep('127.0.0.1', 'GET', '/api/me', {}, 502, '502 JSON');
 		} finally {
-			renameSync(sock + '.away', sock);
+			for (const sock of socks) renameSync(sock + '.away', sock);
 		}
-		assert.ok(existsSync(sock));
+		for (const sock of socks) assert.ok(existsSync(sock));
 		const u = await register('hdrd');
 		execFileSync(join(ROOT, 'deploy', 'pg.sh'), [VAR, 'stop'], { stdio: 'ignore' });
 		try {
@@ -106,6 +107,12 @@ describe('security headers', () => {
 		}
 		for (let i = 0; i < 100; i++) {
 			if ((await requestFrom('127.0.0.1', 'GET', '/api/me', { token: u.token })).status === 200) break;
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		// and the auth pool's worker (its own connection; the lookup reconnects)
+		for (let i = 0; i < 100; i++) {
+			const lg = await requestFrom('127.0.0.1', 'POST', '/api/login', { body: { login: u.user.nickname, password: 'not it' } });
+			if (lg.status === 401) break;
 			await new Promise((r) => setTimeout(r, 100));
 		}
 	});

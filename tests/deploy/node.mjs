@@ -62,6 +62,7 @@ export function renderNginx({ dir, httpPort, httpsPort, cert, redisPort }) {
 		['/etc/letsencrypt/live/chat.example.org/privkey.pem', cert.key],
 		['/var/log/nginx/', `${dir}/log/`],
 		['/run/messly/messly.sock', `${dir}/messly.sock`],
+		['/run/messly/messly-auth.sock', `${dir}/messly-auth.sock`],
 		['/run/messly-publish/nchan-pub.sock', `${dir}/pub.sock`],
 		['/usr/share/messly/static/', `${ROOT}/static/`],
 		['/var/www/html', `${dir}/www`],

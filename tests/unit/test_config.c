@@ -179,6 +179,28 @@ TEST(example_documents_every_setting)
 	config_free(&cfg);
 }
 
+/* The auth pool's socket: named, or derived from the main socket's path. */
+TEST(auth_socket_is_derived_from_socket)
+{
+	struct config cfg;
+	char err[512];
+	CHECK(load(&cfg, write_conf("s1.conf", "socket = /run/m/messly.sock\n"), err, sizeof(err)) == 0);
+	CHECK_STR(cfg.auth_socket, "/run/m/messly-auth.sock");
+	CHECK_STR(config_get(&cfg, "auth_socket"), "/run/m/messly-auth.sock");
+	CHECK(cfg.auth_workers == 1);
+	config_free(&cfg);
+	CHECK(load(&cfg, write_conf("s2.conf", "socket = /run/m/fcgi\nauth_workers = 3\n"), err,
+		   sizeof(err)) == 0);
+	CHECK_STR(cfg.auth_socket, "/run/m/fcgi-auth");
+	CHECK(cfg.auth_workers == 3);
+	config_free(&cfg);
+	CHECK(load(&cfg, write_conf("s3.conf", "auth_socket = /tmp/a.sock\n"), err, sizeof(err)) == 0);
+	CHECK_STR(cfg.auth_socket, "/tmp/a.sock");
+	config_free(&cfg);
+	CHECK(load(&cfg, write_conf("s4.conf", "auth_workers = 0\n"), err, sizeof(err)) != 0);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL) {
@@ -191,6 +213,7 @@ int main(void)
 	RUN(messly_config_names_the_file);
 	RUN(broken_files_are_refused_with_the_line);
 	RUN(example_documents_every_setting);
+	RUN(auth_socket_is_derived_from_socket);
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
