@@ -14,7 +14,7 @@ const VAR = process.env.MESSLY_VAR;
 let tmp, fresh;
 
 function sh(script, env = {}) {
-	const r = spawnSync('bash', ['-c', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MESSLY_BIN: BIN, ...env }, timeout: 120000 });
+	const r = spawnSync('bash', ['-c', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, MESSLY_BIN: BIN, ...env }, timeout: 120000, maxBuffer: 512 * 1024 * 1024 });
 	return { code: r.status, out: r.stdout || '', err: r.stderr || '' };
 }
 
