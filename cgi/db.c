@@ -920,10 +920,23 @@ static const struct {
 		" s AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM u)),"
 		" b AS (DELETE FROM blocks WHERE blocker_id IN (SELECT id FROM u)"
 		"   OR blocked_id IN (SELECT id FROM u)),"
+		/* $4 true: their messages go too, each as a deletion that takes
+		 * its chat's next seq (clients catch up on the jump) */
+		" msgs AS (SELECT id, chat_id, row_number() OVER (PARTITION BY chat_id ORDER BY seq) AS i"
+		"   FROM messages WHERE $4::boolean AND sender_id IN (SELECT id FROM old)"
+		"   AND deleted_at IS NULL AND kind <> 'service'),"
+		" per AS (SELECT chat_id, count(*) AS n FROM msgs GROUP BY chat_id),"
+		" bump AS (UPDATE chats c SET last_seq = c.last_seq + per.n FROM per"
+		"   WHERE c.id = per.chat_id RETURNING c.id, c.last_seq, per.n),"
+		" gone AS (UPDATE messages m SET body = '', html = '', deleted_at = now(),"
+		"   version_seq = bump.last_seq - bump.n + msgs.i FROM msgs JOIN bump ON bump.id = msgs.chat_id"
+		"   WHERE m.id = msgs.id RETURNING m.id),"
+		" rx AS (DELETE FROM reactions WHERE message_id IN (SELECT id FROM gone)),"
 		" a AS (INSERT INTO audit_log (actor_id, action, target, ip, detail)"
-		"   SELECT $1, 'user.delete', 'user:' || id, $3, json_build_object('nickname', nickname)"
+		"   SELECT $1, 'user.delete', 'user:' || id, $3, json_build_object('nickname', nickname,"
+		"   'messages_deleted', (SELECT count(*) FROM msgs))"
 		"   FROM old)"
-		" SELECT id FROM u", 3},
+		" SELECT id FROM u", 4},
 	/* $1 admin nickname ('' any), $2 action ('' any), $3 from date, $4 to
 	 * date (NULL: open), $5 limit, $6 offset. */
 	[STMT_ADMIN_AUDIT] = {

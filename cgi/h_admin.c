@@ -357,8 +357,10 @@ void h_admin_delete(struct req *r)
 		settings_refuse(r, 422, "err.delete.confirm", "confirm", user_page);
 		return;
 	}
+	/* "delete their messages too": each becomes a "message deleted" placeholder */
+	bool with_messages = field_bool(r, "delete_messages") == 1;
 	if (recheck_password(r))
-		user_action(r, STMT_ADMIN_DELETE, NULL, true, "deleted");
+		user_action(r, STMT_ADMIN_DELETE, with_messages ? "true" : "false", true, "deleted");
 }
 
 void h_admin_password(struct req *r)

@@ -311,6 +311,32 @@ describe('actions on a user', () => {
 		assert.equal(lastAudit('user.delete', D.user.id).split('|')[0], A.user.nickname);
 		expectError(await api('GET', `/api/admin/users/${D.user.id}`, { token: A.token }), 404, { note: 'gone from the panel' });
 	});
+
+	it('delete with "their messages too": every message becomes a placeholder, each a change with its own seq', T, async () => {
+		const D = await register('dm');
+		const F = await register('dmf');
+		const chat = await directChat(D, F);
+		await send(F, chat.id, 'from the friend');
+		await send(D, chat.id, 'first to go');
+		await send(D, chat.id, 'second to go');
+		const before = (await api('GET', `/api/chats/${chat.id}/events?after=0`, { token: F.token })).json.last_seq;
+		const b = await browserLogin(A);
+		expectStatus(await b.get(`/admin/users/${D.user.id}`), 200);
+		assert.ok(b.lastPage.includes('name="delete_messages"'), 'the form offers the option');
+		const done = await b.post(`/admin/users/${D.user.id}/delete`, { password: A.password, confirm: '1', delete_messages: '1' });
+		expectStatus(done, 303);
+		const ev = (await api('GET', `/api/chats/${chat.id}/events?after=${before}`, { token: F.token })).json;
+		assert.equal(ev.last_seq, before + 2, 'two changes, two seqs');
+		assert.deepEqual(ev.events.map((e) => e.seq), [before + 1, before + 2]);
+		for (const e of ev.events) {
+			assert.equal(e.message.deleted, true);
+			assert.equal(e.message.text, '');
+		}
+		const msgs = (await api('GET', `/api/chats/${chat.id}/messages`, { token: F.token })).json.messages;
+		assert.ok(msgs.some((m) => m.text === 'from the friend' && !m.deleted), "others' messages stay");
+		assert.ok(!msgs.some((m) => /to go/.test(m.text || '')), 'no text of theirs is left');
+		assert.match(sql(`SELECT detail::text FROM audit_log WHERE action = 'user.delete' AND target = 'user:${D.user.id}'`), /"messages_deleted" ?: ?2/);
+	});
 });
 
 describe('audit log', () => {
