@@ -367,20 +367,6 @@ void h_chat_get(struct req *r)
 	chat_page(r, 200, r->ids[0], NULL, NULL);
 }
 
-static bool client_id_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 1 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return false;
-	}
-	return true;
-}
-
 /* \r\n and lone \r become \n; surrounding whitespace is dropped. */
 char *normalize_text(struct req *r, const char *s)
 {
@@ -472,7 +458,7 @@ void h_message_send(struct req *r)
 			return;
 		}
 		client_id = generated;
-	} else if (!client_id_ok(client_id)) {
+	} else if (!valid_client_id(client_id)) {
 		view_error(r, 422, "err.client_id", "client_id");
 		return;
 	}

@@ -131,38 +131,6 @@ static bool store_file(struct req *r, struct upload_file *f, int pos, bool as_fi
 	return true;
 }
 
-static bool client_id_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 1 || n > 64)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return false;
-	}
-	return true;
-}
-
-/* The caption without surrounding blanks, \r\n as \n. */
-static char *trim_caption(struct req *r, const char *s)
-{
-	size_t n = strlen(s), o = 0;
-	char *out = arena_alloc(&r->arena, n + 1);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\r' && s[i + 1] == '\n')
-			continue;
-		out[o++] = s[i] == '\r' ? '\n' : s[i];
-	}
-	while (o > 0 && strchr(" \n\t", out[o - 1]))
-		o--;
-	out[o] = '\0';
-	while (*out && strchr(" \n\t", *out))
-		out++;
-	return out;
-}
-
 /* Answer a refused upload: the message names the limit. */
 static void upload_error(struct req *r, int status, const char *key, const char *field)
 {
@@ -211,7 +179,7 @@ static bool upload_fields(struct req *r, const char **caption, const char **html
 			  const char **client_id)
 {
 	const char *raw = req_field(r, "caption");
-	*caption = raw ? trim_caption(r, raw) : "";
+	*caption = raw ? normalize_text(r, raw) : "";
 	if (**caption) {
 		const char *why = valid_message_text(*caption, strlen(*caption), CAPTION_MAX_CHARS);
 		if (why) {
@@ -220,7 +188,7 @@ static bool upload_fields(struct req *r, const char **caption, const char **html
 		}
 	}
 	*client_id = req_field(r, "client_id");
-	if (*client_id && **client_id && !client_id_ok(*client_id)) {
+	if (*client_id && **client_id && !valid_client_id(*client_id)) {
 		view_error(r, 422, "err.client_id", "client_id");
 		return false;
 	}

@@ -901,3 +901,17 @@ const char *valid_group_description(const char *s, size_t len)
 	}
 	return n > GROUP_DESCRIPTION_MAX ? "err.group.description_long" : NULL;
 }
+
+bool valid_client_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}

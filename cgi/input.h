@@ -96,6 +96,9 @@ const char *valid_group_description(const char *s, size_t len);
  * \n and \t (\r\n normalised by the caller). err.about.long, err.text.control. */
 const char *valid_about(const char *s, size_t len);
 
+/* A send's idempotency key: 1..64 of [A-Za-z0-9_-]. */
+bool valid_client_id(const char *s);
+
 /* A decimal id: 1..2^53, digits only, no sign, no leading zero. */
 bool parse_id(const char *s, int64_t *out);
 /* A decimal integer in [min, max]. */
