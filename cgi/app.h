@@ -78,6 +78,7 @@ struct user {
 	const char *theme;   /* "system" | "light" | "dark" */
 	const char *privacy; /* who sees my presence: "everyone" | "contacts" | "nobody" */
 	bool notify, notify_preview;
+	const char *send_key; /* composer: "enter" | "ctrl_enter" (schema/011_chatux.sql) */
 	int64_t avatar_id; /* 0: none (the initials badge) */
 };
 

@@ -61,8 +61,8 @@ int auth_identify(struct req *r)
 	if (PQntuples(res) != 1)
 		return 0;
 	struct user *u = user_from_row(&r->arena, res, 0);
-	r->session_id = db_int(res, 0, 11);
-	u->avatar_id = db_int(res, 0, 12);
+	r->session_id = db_int(res, 0, ME_NCOLS);
+	u->avatar_id = db_int(res, 0, ME_NCOLS + 1);
 	r->me = u;
 	r->auth = kind;
 	memcpy(r->session_hash, raw, 32);

@@ -11,10 +11,10 @@
 /* ISO 8601 UTC with milliseconds. */
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-/* The current user (11 columns): see user_from_row() in model.c. */
+/* The current user (ME_NCOLS columns): see user_from_row() in model.c. */
 #define ME_COLS \
 	"u.id, u.nickname, u.name, u.email, u.lang, u.is_admin, u.about, u.theme, u.privacy," \
-	" u.notify, u.notify_preview"
+	" u.notify, u.notify_preview, u.send_key"
 
 /* A user the search may show to viewer $1: not the system user, not
  * deactivated or deleted, and not someone who blocked the viewer. */
@@ -203,9 +203,9 @@ static const struct {
 	 * may try again (NULL: allowed). Blocked while the window holds the
 	 * budget's worth of failures: until the budget-th most recent is an hour old. */
 	[STMT_LOGIN_LOOKUP] = {
-		/* cols 0..10 ME_COLS (NULL for an unknown login), 11 the hash, 12
-		 * deactivated, 13 the key failures count under, 14 the seconds to
-		 * wait when over a limit (else NULL); always one row */
+		/* cols 0..ME_NCOLS-1 ME_COLS (NULL for an unknown login), then
+		 * +0 the hash, +1 deactivated, +2 the key failures count under, +3
+		 * the seconds to wait when over a limit (else NULL); always one row */
 		"WITH u AS (SELECT * FROM users"
 		"   WHERE (lower(email) = lower($1) OR lower(nickname) = lower($1))"
 		"   AND NOT is_system AND password_hash IS NOT NULL AND deleted_at IS NULL LIMIT 1),"
@@ -590,8 +590,9 @@ static const struct {
 		" nickname = coalesce($4, u.nickname), lang = coalesce($5, u.lang),"
 		" theme = coalesce($6, u.theme), privacy = coalesce($7, u.privacy),"
 		" notify = coalesce($8::boolean, u.notify),"
-		" notify_preview = coalesce($9::boolean, u.notify_preview)"
-		" WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING " ME_COLS, 9},
+		" notify_preview = coalesce($9::boolean, u.notify_preview),"
+		" send_key = coalesce($10, u.send_key)"
+		" WHERE u.id = $1 AND u.deleted_at IS NULL RETURNING " ME_COLS, 10},
 	[STMT_ME_SECRET] = {
 		"SELECT password_hash FROM users WHERE id = $1 AND password_hash IS NOT NULL", 1},
 	/* $4: the hash the current password was checked against (a concurrent

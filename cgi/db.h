@@ -127,6 +127,10 @@ enum stmt {
 	STMT__MAX
 };
 
+/* Columns of ME_COLS (the current user, user_from_row() in model.c); a
+ * statement's own columns after them are read at ME_NCOLS + k. */
+#define ME_NCOLS 12
+
 enum db_status {
 	DB_OK,
 	DB_UNAVAILABLE, /* no connection: answer 503 */

@@ -256,8 +256,8 @@ void h_login(struct req *r)
 		view_db_error(r, st);
 		return;
 	}
-	if (db_text(res, 0, 14) != NULL) { /* too many failures: refused before hashing */
-		limit_retry_after(r, db_int(res, 0, 14));
+	if (db_text(res, 0, ME_NCOLS + 3) != NULL) { /* too many failures: refused before hashing */
+		limit_retry_after(r, db_int(res, 0, ME_NCOLS + 3));
 		if (r->want_json)
 			view_error(r, 429, "err.login.limited", NULL);
 		else
@@ -267,18 +267,18 @@ void h_login(struct req *r)
 	fault_hold("login.hash"); /* tests/api/authpool.test.mjs: a login that stays busy */
 	bool ok = false;
 	if (db_text(res, 0, 0) != NULL) /* a known login */
-		ok = auth_check_password(db_text(res, 0, 11), password);
+		ok = auth_check_password(db_text(res, 0, ME_NCOLS), password);
 	else
 		auth_dummy_check(r->app, password);
 	if (!ok) {
-		limit_login_failed(r, db_text(res, 0, 13), addr);
+		limit_login_failed(r, db_text(res, 0, ME_NCOLS + 2), addr);
 		if (r->want_json)
 			view_error(r, 401, "err.login.failed", NULL);
 		else
 			login_page(r, 401, login, i18n_get(r->app->tpl, r->lang, "err.login.failed"));
 		return;
 	}
-	if (db_bool(res, 0, 12)) { /* told only to whoever knows the password */
+	if (db_bool(res, 0, ME_NCOLS + 1)) { /* told only to whoever knows the password */
 		if (r->want_json)
 			view_error(r, 403, "err.login.deactivated", NULL);
 		else

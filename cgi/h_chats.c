@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "blocks.h"
 #include "buf.h"
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "model.h"
+#include "msglist.h"
 #include "presence.h"
 #include "publish.h"
 #include "readstate.h"
@@ -208,6 +210,20 @@ static long long load_history(struct req *r, enum stmt s, long long chat, long l
 	return db_int(res, 0, 0);
 }
 
+/* ?html=1 (static/chatux.js loading older messages): each message's
+ * row_html, the <li> of the chat page (templates/partials/message), made
+ * as a live event's html is. */
+static void add_row_html(struct req *r, struct json_object *messages)
+{
+	for (size_t i = 0; i < json_object_array_length(messages); i++) {
+		struct json_object *msg = json_object_array_get_idx(messages, i), *html;
+		struct json_object *ev = message_event(r, msg);
+		if (json_object_object_get_ex(ev, "html", &html))
+			jset(msg, "row_html", json_object_get(html));
+		json_object_put(ev);
+	}
+}
+
 void h_messages_list(struct req *r)
 {
 	long long chat = r->ids[0], before, limit;
@@ -220,6 +236,11 @@ void h_messages_list(struct req *r)
 				   : arena_printf(&r->arena, "/chats/%lld", chat));
 		return;
 	}
+	const char *with_html = req_arg(r, "html");
+	if (with_html && strcmp(with_html, "1") != 0 && strcmp(with_html, "0") != 0) {
+		view_error(r, 400, "err.bad_request", "html");
+		return;
+	}
 	struct json_object *m = view_object(r);
 	struct json_object *messages = json_object_new_array();
 	jset(m, "messages", messages);
@@ -227,6 +248,8 @@ void h_messages_list(struct req *r)
 	if (load_history(r, STMT_MESSAGES_BEFORE, chat, before, limit, messages, &has_older) < 0)
 		return;
 	jset_bool(m, "has_older", has_older);
+	if (with_html && strcmp(with_html, "1") == 0)
+		add_row_html(r, messages);
 	view_json(r, 200, m);
 }
 
@@ -320,6 +343,7 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	if (!json_object_object_get_ex(chat, "last_read_seq", &read_seq) ||
 	    !readstate_decorate_page(r, m, chat, messages, json_object_get_int64(read_seq)))
 		return;
+	msglist_decorate(r->app->tpl, r->lang, messages, time(NULL)); /* groups, days */
 	size_t n = json_object_array_length(messages);
 	if (n > 0) {
 		struct json_object *first = json_object_array_get_idx(messages, 0), *seq;

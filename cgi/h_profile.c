@@ -191,7 +191,8 @@ void h_profile(struct req *r)
 
 /* ----------------------------------------------- editing profile/preferences */
 
-enum { F_NAME, F_ABOUT, F_NICKNAME, F_LANG, F_THEME, F_PRIVACY, F_NOTIFY, F_PREVIEW, F__MAX };
+enum { F_NAME, F_ABOUT, F_NICKNAME, F_LANG, F_THEME, F_PRIVACY, F_NOTIFY, F_PREVIEW, F_SEND_KEY,
+       F__MAX };
 
 struct me_edit {
 	const char *v[F__MAX]; /* NULL: unchanged */
@@ -266,6 +267,12 @@ static void read_preference_fields(struct req *r, struct me_edit *e, bool form)
 			refuse_field(e, flags[i], "err.choice", 422);
 		e->v[F_NOTIFY + i] = b == 1 ? "true" : b == 0 ? "false" : NULL;
 	}
+	static const char *const send_keys[] = {"enter", "ctrl_enter", NULL};
+	bool bad = false;
+	const char *v = field_str(r, "send_key", &bad);
+	e->v[F_SEND_KEY] = one_of(v, send_keys);
+	if (bad || (v && e->v[F_SEND_KEY] == NULL))
+		refuse_field(e, "send_key", "err.choice", 422);
 }
 
 static void profile_page(struct req *r, int status, struct json_object *errors);
@@ -288,9 +295,9 @@ void h_me_update(struct req *r)
 	}
 	const char *params[] = {id_text(r, r->me->id), e.v[F_NAME], e.v[F_ABOUT], e.v[F_NICKNAME],
 				e.v[F_LANG], e.v[F_THEME], e.v[F_PRIVACY], e.v[F_NOTIFY],
-				e.v[F_PREVIEW]};
+				e.v[F_PREVIEW], e.v[F_SEND_KEY]};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_ME_UPDATE, params, 9, &res);
+	enum db_status st = db_run(r, STMT_ME_UPDATE, params, 10, &res);
 	if (st == DB_CONFLICT) {
 		settings_refuse(r, 409, "err.nickname.taken", "nickname", page);
 		return;
@@ -341,6 +348,8 @@ static void preferences_page(struct req *r, int status, struct json_object *erro
 	jset_bool(m, arena_printf(&r->arena, "privacy_%s", u->privacy ? u->privacy : "everyone"), 1);
 	jset_bool(m, "notify", u->notify);
 	jset_bool(m, "notify_preview", u->notify_preview);
+	jset_bool(m, u->send_key && strcmp(u->send_key, "ctrl_enter") == 0 ? "send_ctrl_enter"
+									  : "send_enter", 1);
 	if (errors)
 		jset(m, "errors", json_object_get(errors));
 	settings_render(r, status, "preferences", m);

@@ -194,6 +194,7 @@ void h_search(struct req *r)
 	if (!r->want_json) {
 		jset_bool(m, "searched", a.nwords > 0);
 		jset_int(m, "page", a.page);
+		jset_int(m, "results_count", (long long)json_object_array_length(results));
 		echo_args(&a, m);
 		if (!chat_choices(r, a.chat_id, m))
 			return;

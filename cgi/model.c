@@ -47,6 +47,7 @@ struct user *user_from_row(struct arena *a, const PGresult *res, int row)
 	u->privacy = db_text(res, row, 8);
 	u->notify = db_bool(res, row, 9);
 	u->notify_preview = db_bool(res, row, 10);
+	u->send_key = db_text(res, row, 11);
 	return u;
 }
 
@@ -61,6 +62,7 @@ struct json_object *user_me_json(const struct user *u)
 	jset_str(o, "privacy", u->privacy);
 	jset_bool(o, "notify", u->notify);
 	jset_bool(o, "notify_preview", u->notify_preview);
+	jset_str(o, "send_key", u->send_key ? u->send_key : "enter");
 	jset(o, "avatar", avatar_json(u->avatar_id));
 	return o;
 }

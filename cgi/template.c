@@ -37,6 +37,7 @@ enum node_kind {
 	N_INVERTED, /* {{^name}} .. {{/name}} */
 	N_PARTIAL,  /* {{>name}} */
 	N_I18N,     /* {{@key}} */
+	N_PLURAL,   /* {{@key|count}}: key.one / key.few / key.many by count */
 };
 
 struct path {
@@ -55,7 +56,8 @@ struct node {
 	struct path path;           /* N_VAR, N_RAW, N_SECTION, N_INVERTED */
 	struct node *child;         /* section body */
 	const struct tmpl *partial; /* N_PARTIAL, set when linking */
-	const char **i18n;          /* N_I18N: escaped text per catalog + fallback */
+	const char **i18n;          /* N_I18N: escaped text per catalog + fallback;
+				     * N_PLURAL: PLURAL_FORMS per catalog + fallback */
 };
 
 struct tmpl {
@@ -308,9 +310,28 @@ static int section_node(struct parser *ps, const struct tag *tg, int depth,
 	return 0;
 }
 
+/* {{@key|count}}: a plural message, the form chosen by the number at the
+ * path count (see i18n_plural()). */
+static int plural_node(struct parser *ps, const struct tag *tg, const char *bar,
+		       struct node **out)
+{
+	size_t klen = (size_t)(bar - tg->name), plen = tg->len - klen - 1;
+	if (!valid_key(tg->name, klen) || !valid_path(bar + 1, plen))
+		return perr(ps, tg->line, "bad plural message '%.*s'", err_name_len(tg->len),
+			    tg->name);
+	struct node *n = new_node(ps, N_PLURAL, tg->line);
+	n->text = arena_strndup(ps->a, tg->name, klen);
+	n->path = make_path(ps->a, bar + 1, plen);
+	*out = n;
+	return 0;
+}
+
 static int named_node(struct parser *ps, const struct tag *tg, struct node **out)
 {
 	bool partial = tg->sigil == '>';
+	const char *bar = partial ? NULL : memchr(tg->name, '|', tg->len);
+	if (bar != NULL)
+		return plural_node(ps, tg, bar, out);
 	bool ok = partial ? valid_tname(tg->name, tg->len) : valid_key(tg->name, tg->len);
 	if (!ok)
 		return perr(ps, tg->line, "bad %s name '%.*s'", partial ? "partial" : "message",
@@ -484,6 +505,45 @@ static void link_i18n(struct templates *t, struct node *n, struct buf *scratch)
 	}
 }
 
+/* The catalog i's string for key.FORM; a missing form falls back to
+ * key.many of the same catalog, then the usual fallback (en, the key). */
+static const char *plural_msg(const struct templates *t, size_t i, const char *key,
+			      const char *form, struct buf *name)
+{
+	buf_reset(name);
+	buf_printf(name, "%s.%s", key, form);
+	const char *s = i < t->ncat ? cat_find(&t->cats[i], name->data) : NULL;
+	if (s == NULL && strcmp(form, "many") != 0) {
+		buf_reset(name);
+		buf_printf(name, "%s.many", key);
+		s = i < t->ncat ? cat_find(&t->cats[i], name->data) : NULL;
+	}
+	if (s == NULL) {
+		buf_reset(name);
+		buf_printf(name, "%s.%s", key, form);
+		s = lookup_msg(t, i, name->data);
+	}
+	return s;
+}
+
+static const char *const plural_forms[PLURAL_FORMS] = {"one", "few", "many"};
+
+static void link_plural(struct templates *t, struct node *n, struct buf *scratch)
+{
+	n->i18n = arena_calloc(&t->arena, (t->ncat + 1) * PLURAL_FORMS, sizeof(*n->i18n));
+	struct buf name = BUF_INIT;
+	for (size_t i = 0; i <= t->ncat; i++) {
+		for (int f = 0; f < PLURAL_FORMS; f++) {
+			const char *s = plural_msg(t, i, n->text, plural_forms[f], &name);
+			buf_reset(scratch);
+			buf_html_escape(scratch, s, strlen(s));
+			n->i18n[i * PLURAL_FORMS + (size_t)f] =
+				scratch->data ? arena_strndup(&t->arena, scratch->data, scratch->len) : "";
+		}
+	}
+	buf_free(&name);
+}
+
 static int link_list(struct loader *L, const struct tmpl *tm, struct node *n,
 		     struct buf *scratch)
 {
@@ -498,6 +558,8 @@ static int link_list(struct loader *L, const struct tmpl *tm, struct node *n,
 		}
 		if (n->kind == N_I18N)
 			link_i18n(L->t, n, scratch);
+		if (n->kind == N_PLURAL)
+			link_plural(L->t, n, scratch);
 		if (n->child != NULL && link_list(L, tm, n->child, scratch) < 0)
 			return -1;
 	}
@@ -891,6 +953,7 @@ struct render {
 	struct buf *out;
 	size_t start;         /* out->len before rendering */
 	size_t lang;          /* catalog index, t->ncat for the fallback */
+	const char *lang_name; /* the language asked for (plural rules) */
 	unsigned long visits; /* nodes visited, bounded by RENDER_VISITS_MAX */
 	unsigned depth;       /* partial nesting */
 	bool over;            /* a render budget ran out */
@@ -1000,6 +1063,32 @@ static void render_partial(struct render *r, const struct node *n, const struct 
 	r->depth--;
 }
 
+/* "{n}" in an already escaped plural message becomes the count. */
+static void put_count(struct buf *out, const char *msg, long long count)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%lld", count);
+	for (const char *p = msg, *at; *p; p = at + 3) {
+		at = strstr(p, "{n}");
+		if (at == NULL) {
+			buf_puts(out, p);
+			return;
+		}
+		buf_append(out, p, (size_t)(at - p));
+		buf_puts(out, num);
+	}
+}
+
+static void render_plural(struct render *r, const struct node *n, const struct ctx *c)
+{
+	struct json_object *v = lookup(c, &n->path);
+	long long count = json_object_is_type(v, json_type_string)
+		? strtoll(json_object_get_string(v), NULL, 10) : (long long)json_object_get_int64(v);
+	put_count(r->out,
+		  n->i18n[r->lang * PLURAL_FORMS + (size_t)plural_form(r->lang_name, count)],
+		  count);
+}
+
 static void render_node(struct render *r, const struct node *n, const struct ctx *c)
 {
 	switch (n->kind) {
@@ -1019,6 +1108,9 @@ static void render_node(struct render *r, const struct node *n, const struct ctx
 		break;
 	case N_I18N:
 		buf_puts(r->out, n->i18n[r->lang]);
+		break;
+	case N_PLURAL:
+		render_plural(r, n, c);
 		break;
 	}
 }
@@ -1045,7 +1137,7 @@ int template_render(const struct templates *t, const char *name,
 	const struct tmpl *tm = find_tmpl(t, name);
 	if (tm == NULL || out == NULL)
 		return -1;
-	struct render r = {t, out, out->len, lang_index(t, lang), 0, 0, false};
+	struct render r = {t, out, out->len, lang_index(t, lang), lang, 0, 0, false};
 	struct ctx top = {model, NULL};
 	render_list(&r, tm->body, &top);
 	if (!r.over)
@@ -1055,6 +1147,33 @@ int template_render(const struct templates *t, const char *name,
 	if (out->data != NULL)
 		out->data[out->len] = '\0';
 	return -1;
+}
+
+int plural_form(const char *lang, long long n)
+{
+	unsigned long long a = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	if (lang != NULL && strcmp(lang, "ru") == 0) {
+		unsigned long long d = a % 10, h = a % 100;
+		if (d == 1 && h != 11)
+			return PLURAL_ONE;
+		if (d >= 2 && d <= 4 && (h < 12 || h > 14))
+			return PLURAL_FEW;
+		return PLURAL_MANY;
+	}
+	return a == 1 ? PLURAL_ONE : PLURAL_MANY;
+}
+
+const char *i18n_plural(const struct templates *t, const char *lang, const char *key,
+			long long n, struct buf *out)
+{
+	struct buf name = BUF_INIT;
+	size_t i = t ? lang_index(t, lang) : 0;
+	const char *msg = t ? plural_msg(t, i, key, plural_forms[plural_form(lang, n)], &name)
+			    : key;
+	size_t start = out->len;
+	put_count(out, msg, n);
+	buf_free(&name);
+	return out->data ? out->data + start : "";
 }
 
 const char *i18n_get(const struct templates *t, const char *lang, const char *key)

@@ -22,6 +22,10 @@
  *                     rendered with the current context stack
  *   {{@key}}          message catalog lookup in the render language,
  *                     HTML-escaped; falls back to "en", then to the key itself
+ *   {{@key|count}}    plural message: key.one, key.few or key.many chosen by
+ *                     the number at the path count by the language's rule
+ *                     (plural_form()), "{n}" in it replaced by that number;
+ *                     a missing form falls back to key.many
  *   {{! comment }}    nothing
  * Partials are resolved at parse time (missing partial = parse error);
  * recursion depth of partials is capped at 16.
@@ -59,6 +63,16 @@ bool template_exists(const struct templates *t, const char *name);
  * ("en" or "ru") appending to out. Returns 0, or -1 when no such template. */
 int template_render(const struct templates *t, const char *name,
 		    struct json_object *model, const char *lang, struct buf *out);
+
+/* Plural forms: English uses one and many, Russian one, few and many
+ * (1, 21 сообщение; 2-4, 22 сообщения; 0, 5-20, 25 сообщений). */
+enum { PLURAL_ONE, PLURAL_FEW, PLURAL_MANY, PLURAL_FORMS };
+int plural_form(const char *lang, long long n);
+
+/* The plural message key.FORM for n in lang with "{n}" replaced by n,
+ * appended to out (not escaped); returns the appended text. */
+const char *i18n_plural(const struct templates *t, const char *lang, const char *key,
+			long long n, struct buf *out);
 
 /* Catalog lookup: the string for key in lang (fallback en, then the key). */
 const char *i18n_get(const struct templates *t, const char *lang, const char *key);
