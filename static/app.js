@@ -30,6 +30,8 @@
 		if (li) setBadge(li, n);
 	};
 	window.messly.updateTitle = function () { updateTitle(); };
+	// for static/chatux.js: older messages it inserts get the same treatment
+	window.messly.decorate = function (li) { decorate(li); };
 
 	/* ---------- small helpers ---------- */
 
@@ -248,6 +250,7 @@
 	/* ---------- sending ---------- */
 
 	var T = {
+		sent: list && list.getAttribute('data-t-sent') || 'Sent',
 		sending: composer && composer.getAttribute('data-t-sending') || 'Sending…',
 		failed: composer && composer.getAttribute('data-t-failed') || 'Not sent',
 		retry: composer && composer.getAttribute('data-t-retry') || 'Retry'
@@ -272,13 +275,42 @@
 		return li;
 	}
 
+	// The state icon of a local send: a clock while it is on its way, a tick
+	// once the server has it (chatux, issue 9).
+	function stateIcon(kind, label) {
+		var NS = 'http://www.w3.org/2000/svg';
+		var svg = doc.createElementNS(NS, 'svg');
+		svg.setAttribute('viewBox', '0 0 16 16');
+		svg.setAttribute('class', 'state-icon state-' + kind);
+		svg.setAttribute('aria-hidden', 'true');
+		var shapes = kind === 'sent' ? [['path', { d: 'M3 8.5l3 3 7-7' }]]
+			: [['circle', { cx: '8', cy: '8', r: '6' }], ['path', { d: 'M8 4.5V8l2.5 1.5' }]];
+		shapes.forEach(function (s) {
+			var e = doc.createElementNS(NS, s[0]);
+			Object.keys(s[1]).forEach(function (k) { e.setAttribute(k, s[1][k]); });
+			svg.appendChild(e);
+		});
+		var wrap = doc.createElement('span');
+		wrap.className = 'msg-state';
+		wrap.title = label;
+		wrap.appendChild(svg);
+		var text = doc.createElement('span');
+		text.className = 'visually-hidden';
+		text.textContent = label;
+		wrap.appendChild(text);
+		return wrap;
+	}
+
 	function setLocalState(li, kind, detail) {
 		var st = $('.msg-status', li);
 		li.classList.toggle('pending', kind === 'pending');
 		li.classList.toggle('failed', kind === 'failed');
+		li.classList.toggle('sent', kind === 'sent');
 		st.textContent = '';
 		if (kind === 'pending') {
-			st.appendChild(doc.createTextNode(T.sending));
+			st.appendChild(stateIcon('pending', T.sending));
+		} else if (kind === 'sent') {
+			st.appendChild(stateIcon('sent', T.sent));
 		} else if (kind === 'failed') {
 			st.appendChild(doc.createTextNode(detail ? T.failed + ': ' + detail : T.failed));
 			var btn = doc.createElement('button');
@@ -313,8 +345,7 @@
 		if (!m) { catchUp(); return; }
 		if (doc.getElementById('m-' + m.id)) { li.remove(); return; }
 		li.setAttribute('data-id', String(m.id));
-		li.classList.remove('pending');
-		$('.msg-status', li).textContent = '';
+		setLocalState(li, 'sent');
 		// the server-made html comes with the live event or from the event log
 		catchUp();
 	}
@@ -355,6 +386,9 @@
 
 		textarea.addEventListener('keydown', function (e) {
 			if (e.key !== 'Enter' || e.shiftKey || e.altKey || e.isComposing || e.keyCode === 229) return;
+			// the viewer's setting (me.send_key): Ctrl+Enter (or Cmd+Enter) sends, Enter breaks the line
+			var ctrl = e.ctrlKey || e.metaKey;
+			if (composer.getAttribute('data-send-key') === 'ctrl_enter' && !ctrl) return;
 			e.preventDefault();
 			if (!textarea.value.trim()) return;
 			if (composer.requestSubmit) composer.requestSubmit();
