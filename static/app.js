@@ -419,10 +419,16 @@
 				if (row) row.appendChild(badge);
 			}
 			badge.textContent = n >= 1000 ? '999+' : String(n);
+			unreadTitle(badge, n);
 		} else if (badge) {
 			badge.remove();
 		}
 		updateTitle();
+	}
+
+	// "5 unread messages" in the page's plural forms (static/chatux.js)
+	function unreadTitle(badge, n) {
+		if (window.messlyPlural && chatList) badge.title = window.messlyPlural(n, chatList, 'unread');
 	}
 
 	function clearUnread(chatId) {
@@ -507,7 +513,11 @@
 		var r2 = el('span', 'chat-row');
 		r2.appendChild(el('span', 'chat-preview', c.last_message ? summary(c.last_message) : (chatList.getAttribute('data-t-none') || '')));
 		var unread = active && isVisible() ? 0 : (c.unread || 0);
-		if (unread > 0) r2.appendChild(el('span', 'badge' + (c.notify === 'muted' ? ' muted' : ''), unread >= 1000 ? '999+' : unread));
+		if (unread > 0) {
+			var b = el('span', 'badge' + (c.notify === 'muted' ? ' muted' : ''), unread >= 1000 ? '999+' : unread);
+			unreadTitle(b, unread);
+			r2.appendChild(b);
+		}
 		main.appendChild(r1);
 		main.appendChild(r2);
 		a.appendChild(av);

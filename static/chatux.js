@@ -33,10 +33,11 @@
 		return a === 1 ? 'one' : 'many';
 	}
 
-	// forms: an element with data-t-one / data-t-few / data-t-many ("{n} …")
-	function plural(n, el) {
-		var f = pluralForm(n);
-		var s = el.getAttribute('data-t-' + f) || el.getAttribute('data-t-many') || '{n}';
+	// The message for n from el's data-t-[NAME-]one / -few / -many ("{n} …"),
+	// the catalog's plural forms rendered into the page.
+	function plural(n, el, name) {
+		var p = 'data-t-' + (name ? name + '-' : '');
+		var s = el.getAttribute(p + pluralForm(n)) || el.getAttribute(p + 'many') || '{n}';
 		return s.split('{n}').join(String(n));
 	}
 	window.messlyPlural = plural;

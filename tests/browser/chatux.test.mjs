@@ -327,3 +327,43 @@ test('Ctrl+Enter to send as a setting; the emoji button inserts at the caret', {
 		await context.close();
 	}
 });
+
+test('plural forms in JavaScript: the rule, and the unread badge title kept live', { timeout: 90000 }, async () => {
+	const { A, B, chat } = await pair('pj', 0, 'ru');
+	await send(A, chat.id, 'pj hello');
+	const { context, page } = await open();
+	try {
+		await login(page, A);
+		await page.goto(`${BASE}/chats`);
+		await waitConnected(page);
+		const nums = [0, 1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111];
+		assert.deepEqual(await page.evaluate((n) => n.map((x) => window.messlyPluralForm(x)), nums),
+			['many', 'one', 'few', 'few', 'many', 'many', 'many', 'many', 'one', 'few', 'many', 'one', 'many']);
+		const badge = page.locator(`#chat-list li[data-chat="${chat.id}"] .badge`);
+		await send(B, chat.id, 'pj 1');
+		await page.waitForFunction((id) => {
+			const b = document.querySelector(`#chat-list li[data-chat="${id}"] .badge`);
+			return b && b.title === '1 непрочитанное сообщение';
+		}, chat.id, { timeout: LIVE_TIMEOUT });
+		await send(B, chat.id, 'pj 2');
+		await page.waitForFunction((id) => {
+			const b = document.querySelector(`#chat-list li[data-chat="${id}"] .badge`);
+			return b && b.title === '2 непрочитанных сообщения';
+		}, chat.id, { timeout: LIVE_TIMEOUT });
+		assert.equal((await badge.textContent()).trim(), '2');
+		assert.deepEqual(page.problems, []);
+	} finally {
+		await context.close();
+	}
+	// English has one and many
+	const C = await register('pje');
+	const en = await open();
+	try {
+		await login(en.page, C);
+		await en.page.goto(`${BASE}/chats`);
+		assert.deepEqual(await en.page.evaluate(() => [0, 1, 2, 21].map((x) => window.messlyPluralForm(x))),
+			['many', 'one', 'many', 'many']);
+	} finally {
+		await en.context.close();
+	}
+});
