@@ -302,6 +302,17 @@ test('Ctrl+Enter to send as a setting; the emoji button inserts at the caret', {
 		await page.waitForSelector('#messages li.msg[id^="m-"]:has-text("two")');
 		assert.equal(await page.inputValue('#composer-text'), '');
 
+		// the composer grows with the text, up to a limit
+		const height = () => page.$eval('#composer-text', (t) => t.getBoundingClientRect().height);
+		await page.fill('#composer-text', 'x');
+		const h1 = await height();
+		await page.fill('#composer-text', 'a\nb\nc\nd');
+		const h4 = await height();
+		await page.fill('#composer-text', Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n'));
+		const h40 = await height();
+		assert.ok(h4 > h1 + 20, `grows: ${h1} -> ${h4}`);
+		assert.ok(h40 >= h4 && h40 <= 210, `up to a limit: ${h40}`);
+
 		// emoji at the caret
 		await page.fill('#composer-text', 'ab');
 		await page.evaluate(() => document.getElementById('composer-text').setSelectionRange(1, 1));
