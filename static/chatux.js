@@ -305,7 +305,12 @@
 		var draft = store(function (ls) { return ls.getItem(DRAFT_KEY); });
 		if (draft) {
 			textarea.value = draft;
-			textarea.dispatchEvent(new Event('input')); // app.js grows the field
+			// grown as app.js does where CSS field-sizing is missing; no input
+			// event: restoring a draft is not typing (static/readstate.js)
+			if (!('fieldSizing' in textarea.style)) {
+				textarea.style.height = 'auto';
+				textarea.style.height = Math.min(textarea.scrollHeight + 2, 200) + 'px';
+			}
 		}
 	}
 	var saveTimer = null;

@@ -269,9 +269,15 @@ test('drafts are kept per chat across switches and cleared on send', { timeout: 
 		await page.waitForURL(new RegExp(`/chats/${chat2.id}`));
 		assert.equal(await page.inputValue('#composer-text'), '', 'another chat: its own (empty) draft');
 		await page.fill('#composer-text', 'second draft');
+		let typing = 0;
+		page.on('request', (r) => { if (/\/typing$/.test(r.url())) typing++; });
+		await sleep(3100); // readstate.js sends at most one typing signal per 3 s
+		typing = 0;
 		await page.click(`#chat-list li[data-chat="${chat.id}"] a`);
 		await page.waitForURL(new RegExp(`/chats/${chat.id}$`));
 		assert.equal(await page.inputValue('#composer-text'), 'first draft\nline two');
+		await sleep(500);
+		assert.equal(typing, 0, 'a restored draft is not typing');
 		await waitConnected(page);
 		await page.press('#composer-text', 'Enter');
 		await msg(page, 'first draft').first().waitFor();
