@@ -255,6 +255,7 @@
 				});
 				list.insertBefore(frag, list.firstElementChild);
 				regroup();
+				if (window.messly && window.messly.renderReceipts) window.messly.renderReceipts();
 				// keep what the reader was looking at where it was
 				if (anchor && scroller) scroller.scrollTop += anchor.getBoundingClientRect().top - top;
 				hasOlder = !!d.has_older;

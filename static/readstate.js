@@ -79,6 +79,9 @@
 		});
 	}
 
+	// for static/chatux.js: older messages it loads get their receipts too
+	if (window.messly) window.messly.renderReceipts = renderReceipts;
+
 	/* ---------- typing ---------- */
 
 	var typingEl = doc.getElementById('typing');

@@ -250,6 +250,13 @@ test('scrolling up loads older messages and keeps the position; without JavaScri
 		assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
 		assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
 		assert.equal(await page.locator('#messages li.day-sep').count(), 1, 'one separator after loading');
+		const receipts = await page.$$eval('#messages li.msg.own', (l) => l.map((x) => !!x.querySelector('.msg-receipt.read')));
+		assert.equal(receipts.length, 55);
+		// B read up to their own last message (108); A's 109 is unread
+		assert.ok(receipts.slice(0, -1).every(Boolean), 'older own messages show their read receipts too');
+		assert.equal(receipts[receipts.length - 1], false);
+		const grouped = await page.$$eval('#messages li.msg.grouped', (l) => l.length);
+		assert.equal(grouped, 0, 'alternating senders: no groups');
 		assert.deepEqual(page.problems, []);
 	} finally {
 		await context.close();
