@@ -474,6 +474,12 @@
 		r2.appendChild(el('span', 'chat-preview', c.last_message ? summary(c.last_message) : (chatList.getAttribute('data-t-none') || '')));
 		var unread = active && isVisible() ? 0 : (c.unread || 0);
 		if (unread > 0) r2.appendChild(el('span', 'badge' + (c.notify === 'muted' ? ' muted' : ''), unread >= 1000 ? '999+' : unread));
+		if (unread > 0 && c.unread_mentions > 0) { // mentions (static/mentions.js keeps it live)
+			var at = el('span', 'mention-badge', '@');
+			at.setAttribute('data-count', String(c.unread_mentions));
+			at.title = chatList.getAttribute('data-t-mentions') || '';
+			r2.appendChild(at);
+		}
 		main.appendChild(r1);
 		main.appendChild(r2);
 		a.appendChild(av);
