@@ -395,6 +395,8 @@
 		if (!chatList) return;
 		var li = chatList.querySelector('li[data-chat="' + CSS.escape(String(chatId)) + '"]');
 		if (li) setBadge(li, 0);
+		var at = li && $('.mention-badge', li); // read: no unread mentions either (mentions.js)
+		if (at) at.remove();
 	}
 
 	var baseTitle = doc.title;
