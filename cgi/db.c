@@ -1173,13 +1173,16 @@ static const struct {
 		"   FROM reactions x WHERE x.message_id = $2) r ON true"
 		" LEFT JOIN users u ON u.id = r.user_id"
 		" WHERE m.id = $2 AND m.deleted_at IS NULL ORDER BY r.first, r.emoji, r.created_at", 2},
-	/* Forward text message $2 (the viewer a member of its chat) into chat
-	 * $3 (a member, not blocked there) as the viewer's new message naming
-	 * the original author; $4 client id. (source found, target ok, new id) */
+	/* Forward text or file message $2 (the viewer a member of its chat)
+	 * into chat $3 (a member, not blocked there) as the viewer's new
+	 * message naming the original author; $4 client id. A file message's
+	 * files are copied as rows of the target chat (the blobs are shared by
+	 * hash), so its members are the ones allowed to fetch them. (source
+	 * found, target ok, new id) */
 	[STMT_FORWARD] = {
-		"WITH src AS (SELECT m.body, m.html, coalesce(m.forwarded_from, m.sender_id) AS author"
+		"WITH src AS (SELECT m.kind, m.body, m.html, coalesce(m.forwarded_from, m.sender_id) AS author"
 		"   FROM messages m JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
-		"   WHERE m.id = $2 AND m.deleted_at IS NULL AND m.kind = 'text'),"
+		"   WHERE m.id = $2 AND m.deleted_at IS NULL AND m.kind IN ('text', 'file')),"
 		" tgt AS (SELECT 1 FROM members WHERE chat_id = $3 AND user_id = $1"
 		"   AND NOT messly_direct_blocked($3, $1)),"
 		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
@@ -1187,8 +1190,14 @@ static const struct {
 		"   RETURNING last_seq, last_message_at),"
 		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
 		"   client_id, created_at, forwarded_from)"
-		"   SELECT $3, bump.last_seq, bump.last_seq, $1, 'text', src.body, src.html, $4,"
+		"   SELECT $3, bump.last_seq, bump.last_seq, $1, src.kind, src.body, src.html, $4,"
 		"   bump.last_message_at, src.author FROM bump, src RETURNING id, seq),"
+		" fc AS (INSERT INTO files (chat_id, message_id, position, uploader_id, kind, name, type,"
+		"   size, sha256, width, height, view_sha256, view_width, view_height, thumb_sha256,"
+		"   thumb_width, thumb_height, as_file)"
+		"   SELECT $3, ins.id, f.position, $1, f.kind, f.name, f.type, f.size, f.sha256, f.width,"
+		"   f.height, f.view_sha256, f.view_width, f.view_height, f.thumb_sha256, f.thumb_width,"
+		"   f.thumb_height, f.as_file FROM ins, files f WHERE f.message_id = $2),"
 		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
 		"   WHERE members.chat_id = $3 AND members.user_id = $1)"
 		" SELECT EXISTS (SELECT 1 FROM src), EXISTS (SELECT 1 FROM tgt), (SELECT id FROM ins)", 4},

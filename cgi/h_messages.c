@@ -202,7 +202,7 @@ static void message_page(struct req *r, int status, struct json_object *msg, boo
 	jset_str(m, "text", text);
 	jset_str(m, "error", error);
 	jset_str(m, "back", message_path(r, jint(msg, "chat"), jint(msg, "seq"), jint(msg, "id")));
-	if (!deleted && strcmp(kind, "text") == 0) {
+	if (!deleted && (strcmp(kind, "text") == 0 || strcmp(kind, "file") == 0)) {
 		struct json_object *chats = forward_chats(r);
 		jset_bool(m, "can_forward", json_object_array_length(chats) > 0);
 		jset(m, "forward_chats", chats);
@@ -387,8 +387,9 @@ void h_reactions_list(struct req *r)
 }
 
 /* POST /messages/ID/forward {chat}: 201 {message} in the target chat
- * (HTML: 303 to it). Text messages only; 404 when the viewer cannot read
- * the message or write in the chat. */
+ * (HTML: 303 to it). Text and file messages (the files copied into the
+ * target chat); 404 when the viewer cannot read the message or write in
+ * the chat. */
 void h_message_forward(struct req *r)
 {
 	const char *target = req_field(r, "chat");

@@ -293,7 +293,9 @@
 		var text = li._text;
 		var cid = li.getAttribute('data-client-id');
 		setLocalState(li, 'pending');
-		api('POST', '/api/chats/' + encodeURIComponent(state.chat) + '/messages', { text: text, client_id: cid })
+		var data = { text: text, client_id: cid };
+		if (li._replyTo) data.reply_to = li._replyTo; // msgactions.js: the reply bar
+		api('POST', '/api/chats/' + encodeURIComponent(state.chat) + '/messages', data)
 			.then(function (r) {
 				if (r.status === 200 || r.status === 201) {
 					return r.json().then(function (d) { confirmed(li, d && d.message); });
@@ -340,6 +342,8 @@
 			if (err) err.remove();
 			var li = makeLocal(text, randomId());
 			li._text = text;
+			var replyTo = composer.querySelector('input[name="reply_to"]'); // msgactions.js
+			if (replyTo && /^\d+$/.test(replyTo.value)) li._replyTo = Number(replyTo.value);
 			textarea.value = '';
 			autosize();
 			textarea.focus();
