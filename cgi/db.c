@@ -746,13 +746,18 @@ static const struct {
 		"   thumb_width int, thumb_height int, as_file boolean)"
 		"   RETURNING *),"
 		SENDER_READS
+		" men AS (" MENTIONS_INSERT("$7", "$1::bigint", "ins") " RETURNING user_id, written),"
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
 		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
 		ISO("r.created_at") ","
 		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1),"
 		"   CASE WHEN r.created THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position) FROM f)"
 		"   ELSE (SELECT json_agg(" FILE_OBJ("x") " ORDER BY x.position) FROM files x"
-		"     WHERE x.message_id = r.id) END, " RECEIPT_AUDIENCE("$1", "$2") " FROM r", 6},
+		"     WHERE x.message_id = r.id) END, " RECEIPT_AUDIENCE("$1", "$2") ","
+		/* col 11: the caption's mentions (mentions.h) */
+		"   CASE WHEN r.created THEN (SELECT json_agg(json_build_object('id', u.id,"
+		"     'nickname', u.nickname, 'name', u.name, 'written', men.written) ORDER BY men.written)"
+		"     FROM men JOIN users u ON u.id = men.user_id) ELSE " MSG_MENTIONS("r") " END FROM r", 7},
 	[STMT_FILE_GET] = {
 		"SELECT " FILE_COLS " FROM files f"
 		" JOIN members mb ON mb.chat_id = f.chat_id AND mb.user_id = $1"

@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	RUN, api, register, login, send, clientId, closeAll, browserRegister, uniq,
+	BASE, RUN, api, register, login, send, clientId, closeAll, browserRegister, uniq,
 	expectStatus, expectError, directChat,
 } from './lib.mjs';
 
@@ -200,5 +200,25 @@ describe('mentions', () => {
 		const cid = clientId('mx');
 		const res = await api('POST', `/api/chats/${h.id}/messages`, { token: A.token, body: { text: `@${B.user.nickname}`.repeat(1), client_id: cid } });
 		expectStatus(res, 201);
+	});
+});
+
+describe('mentions in file captions', () => {
+	it('a caption resolves like a text message', T, async () => {
+		const A = await register('mfa');
+		const B = await register('mfb');
+		const c = await directChat(A, B);
+		const fd = new FormData();
+		fd.append('client_id', clientId('mf'));
+		fd.append('caption', `for @${B.user.nickname} and @nobody_${RUN}`);
+		fd.append('file', new Blob([Buffer.from('hello')], { type: 'text/plain' }), 'note.txt');
+		const res = await fetch(`${BASE}/api/chats/${c.id}/files`, { method: 'POST', headers: { Accept: 'application/json', Authorization: `Bearer ${A.token}` }, body: fd });
+		assert.equal(res.status, 201);
+		const m = (await res.json()).message;
+		assert.deepEqual(m.mentions.map((u) => u.id), [B.user.id]);
+		assert.ok(m.html.includes(link(B.user.nickname)) && m.html.includes(`@nobody_${RUN}`), m.html);
+		const forB = (await history(B, c.id)).find((x) => x.id === m.id);
+		assert.equal(forB.mentions_me, true);
+		assert.equal((await chatOf(B, c.id)).unread_mentions, 1);
 	});
 });
