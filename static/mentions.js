@@ -204,7 +204,7 @@
 	text.addEventListener('blur', function () { setTimeout(close, 150); });
 	// capture: before the composer's own Enter-to-send
 	doc.addEventListener('keydown', function (e) {
-		if (e.target !== text || box.hidden || !users.length) return;
+		if (e.target !== text || box.hidden || !users.length || e.isComposing) return;
 		var k = e.key;
 		if (k === 'ArrowDown' || k === 'ArrowUp') {
 			highlight((active + (k === 'ArrowDown' ? 1 : users.length - 1)) % users.length);
