@@ -32,11 +32,20 @@
 	"CASE WHEN " m ".kind = 'file' THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position)" \
 	" FROM files f WHERE f.message_id = " m ".id) END"
 
+/* The users a message mentions (mentions.h): the nickname as written and
+ * the user it was resolved to, with their current nickname. */
+#define MSG_MENTIONS(m) \
+	"(SELECT json_agg(json_build_object('id', mu.id, 'nickname', mu.nickname, 'name', mu.name," \
+	" 'written', mm.written) ORDER BY mm.written) FROM message_mentions mm" \
+	" JOIN users mu ON mu.id = mm.user_id WHERE mm.message_id = " m ".id)"
+
 /* What a message has beyond its text (column 11 of MSG_COLS, see
  * message_set_extra() in model.c): files, edited, deleted, the quoted
- * reply and the reactions (emoji, count, users in order) in first-use order. */
+ * reply, the mentions and the reactions (emoji, count, users in order) in
+ * first-use order. */
 #define MSG_EXTRA(m) \
 	"json_build_object('files', " MSG_FILES(m) ", 'edited', " m ".edited_at IS NOT NULL," \
+	" 'mentions', " MSG_MENTIONS(m) "," \
 	" 'deleted', " m ".deleted_at IS NOT NULL, 'pinned', " m ".pinned_at IS NOT NULL," \
 	" 'forwarded', (SELECT json_build_object('id', fu.id, 'nickname', fu.nickname, 'name', fu.name)" \
 	"   FROM users fu WHERE fu.id = " m ".forwarded_from)," \
@@ -57,19 +66,36 @@
 /* A chat row (9 columns) followed by its last message (MSG_COLS, 9..20),
  * the peer's and the chat's avatar ids (21, 22), then the viewer's unread
  * count (messages by others after the read position, capped) and
- * notification level (23, 24). */
+ * notification level (23, 24), and the unread messages by others that
+ * mention the viewer (25, capped). */
 #define CHAT_SELECT \
 	"SELECT c.id, c.kind, c.title, c.last_seq, mb.last_read_seq, " ISO("c.last_message_at") \
 	", p.id, p.nickname, p.name, " MSG_COLS ", p.avatar_id, c.avatar_id" \
 	", (SELECT count(*) FROM (SELECT 1 FROM messages u WHERE u.chat_id = c.id" \
 	"   AND u.seq > mb.last_read_seq AND u.sender_id IS DISTINCT FROM mb.user_id" \
 	"   AND u.deleted_at IS NULL LIMIT " UNREAD_CAP ") n), mb.notify" \
+	", " UNREAD_MENTIONS("c.id", "mb") \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
 	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name, u.avatar_id FROM members m2" \
 	"   JOIN users u ON u.id = m2.user_id" \
 	"   WHERE m2.chat_id = c.id AND m2.user_id <> mb.user_id LIMIT 1) p ON c.kind = 'direct'" \
 	" LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq" \
 	" LEFT JOIN users s ON s.id = m.sender_id"
+
+/* Unread messages by others mentioning member row mb of chat (capped). */
+#define UNREAD_MENTIONS(chat, mb) \
+	"(SELECT count(DISTINCT mm.message_id) FROM (SELECT mm.message_id FROM message_mentions mm" \
+	"   JOIN messages mx ON mx.id = mm.message_id WHERE mm.user_id = " mb ".user_id" \
+	"   AND mm.chat_id = " chat " AND mm.seq > " mb ".last_read_seq AND mx.deleted_at IS NULL" \
+	"   AND mx.sender_id IS DISTINCT FROM " mb ".user_id LIMIT " UNREAD_CAP ") mm)"
+/* Resolve written nicknames $N (text[], NULL: none) against the members of
+ * chat `chat` for the message in CTE `msg` (id, seq): see mentions.h. */
+#define MENTIONS_INSERT(param, chat, msg) \
+	"INSERT INTO message_mentions (message_id, user_id, chat_id, seq, written)" \
+	" SELECT " msg ".id, u.id, " chat ", " msg ".seq, lower(u.nickname) FROM " msg ", users u" \
+	" JOIN members x ON x.user_id = u.id WHERE " param "::text[] IS NOT NULL" \
+	" AND lower(u.nickname) = ANY(" param "::text[]) AND x.chat_id = " chat \
+	" ON CONFLICT DO NOTHING"
 
 /* Search ranks at most this many of the newest matches. */
 #define SEARCH_CANDIDATES "2000"
@@ -305,15 +331,19 @@ static const struct {
 		"   (SELECT q.id FROM messages q WHERE q.id = $8::bigint AND q.chat_id = $1) FROM bump"
 		"   RETURNING id, seq, kind, body, html, client_id, created_at),"
 		SENDER_READS
+		" men AS (" MENTIONS_INSERT("$9", "$1::bigint", "ins") " RETURNING user_id, written),"
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
 		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
 		ISO("r.created_at") ","
 		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1), NULL::bigint,"
-		"   " RECEIPT_AUDIENCE("$1", "$2") " FROM r"
+		"   " RECEIPT_AUDIENCE("$1", "$2") ","
+		"   CASE WHEN r.created THEN (SELECT json_agg(json_build_object('id', u.id,"
+		"     'nickname', u.nickname, 'name', u.name, 'written', men.written) ORDER BY men.written)"
+		"     FROM men JOIN users u ON u.id = men.user_id) ELSE " MSG_MENTIONS("r") " END FROM r"
 		" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 		"   greatest(1, ceil((1 - coalesce((SELECT " SEND_TOKENS " FROM send_budget b"
-		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint, NULL"
-		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 8},
+		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint, NULL, NULL"
+		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 9},
 	[STMT_READ] = {
 		"WITH cur AS (SELECT mb.last_read_seq AS old, least($3::bigint, c.last_seq) AS target"
 		"   FROM members mb JOIN chats c ON c.id = mb.chat_id"
@@ -717,13 +747,18 @@ static const struct {
 		"   thumb_width int, thumb_height int, as_file boolean)"
 		"   RETURNING *),"
 		SENDER_READS
+		" men AS (" MENTIONS_INSERT("$7", "$1::bigint", "ins") " RETURNING user_id, written),"
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
 		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
 		ISO("r.created_at") ","
 		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1),"
 		"   CASE WHEN r.created THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position) FROM f)"
 		"   ELSE (SELECT json_agg(" FILE_OBJ("x") " ORDER BY x.position) FROM files x"
-		"     WHERE x.message_id = r.id) END, " RECEIPT_AUDIENCE("$1", "$2") " FROM r", 6},
+		"     WHERE x.message_id = r.id) END, " RECEIPT_AUDIENCE("$1", "$2") ","
+		/* col 11: the caption's mentions (mentions.h) */
+		"   CASE WHEN r.created THEN (SELECT json_agg(json_build_object('id', u.id,"
+		"     'nickname', u.nickname, 'name', u.name, 'written', men.written) ORDER BY men.written)"
+		"     FROM men JOIN users u ON u.id = men.user_id) ELSE " MSG_MENTIONS("r") " END FROM r", 7},
 	[STMT_FILE_GET] = {
 		"SELECT " FILE_COLS " FROM files f"
 		" JOIN members mb ON mb.chat_id = f.chat_id AND mb.user_id = $1"
@@ -1097,8 +1132,12 @@ static const struct {
 		" bump AS (UPDATE chats c SET last_seq = c.last_seq + 1 FROM t"
 		"   WHERE c.id = t.chat_id AND t.ok RETURNING c.last_seq),"
 		" up AS (UPDATE messages m SET body = $3, html = $4, edited_at = now(),"
-		"   version_seq = bump.last_seq FROM bump WHERE m.id = $2 RETURNING m.id)"
-		" SELECT t.chat_id, EXISTS (SELECT 1 FROM up) FROM t", 4},
+		"   version_seq = bump.last_seq FROM bump WHERE m.id = $2 RETURNING m.id, m.seq),"
+		/* mentions: the ones still written keep their user; new ones resolve now */
+		" dm AS (DELETE FROM message_mentions d USING up WHERE d.message_id = up.id"
+		"   AND NOT coalesce(d.written = ANY($5::text[]), false)),"
+		" am AS (" MENTIONS_INSERT("$5", "(SELECT chat_id FROM t)", "up") ")"
+		" SELECT t.chat_id, EXISTS (SELECT 1 FROM up) FROM t", 5},
 	/* the author, or an owner or admin of a group; the text is dropped */
 	[STMT_MSG_DELETE] = {
 		"WITH t AS (SELECT m.chat_id, m.deleted_at IS NULL AND m.kind <> 'service'"
@@ -1140,13 +1179,16 @@ static const struct {
 		"   FROM reactions x WHERE x.message_id = $2) r ON true"
 		" LEFT JOIN users u ON u.id = r.user_id"
 		" WHERE m.id = $2 AND m.deleted_at IS NULL ORDER BY r.first, r.emoji, r.created_at", 2},
-	/* Forward text message $2 (the viewer a member of its chat) into chat
-	 * $3 (a member, not blocked there) as the viewer's new message naming
-	 * the original author; $4 client id. (source found, target ok, new id) */
+	/* Forward text or file message $2 (the viewer a member of its chat)
+	 * into chat $3 (a member, not blocked there) as the viewer's new
+	 * message naming the original author; $4 client id. A file message's
+	 * files are copied as rows of the target chat (the blobs are shared by
+	 * hash), so its members are the ones allowed to fetch them. (source
+	 * found, target ok, new id) */
 	[STMT_FORWARD] = {
-		"WITH src AS (SELECT m.body, m.html, coalesce(m.forwarded_from, m.sender_id) AS author"
+		"WITH src AS (SELECT m.kind, m.body, m.html, coalesce(m.forwarded_from, m.sender_id) AS author"
 		"   FROM messages m JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
-		"   WHERE m.id = $2 AND m.deleted_at IS NULL AND m.kind = 'text'),"
+		"   WHERE m.id = $2 AND m.deleted_at IS NULL AND m.kind IN ('text', 'file')),"
 		" tgt AS (SELECT 1 FROM members WHERE chat_id = $3 AND user_id = $1"
 		"   AND NOT messly_direct_blocked($3, $1)),"
 		" bump AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = now()"
@@ -1154,8 +1196,14 @@ static const struct {
 		"   RETURNING last_seq, last_message_at),"
 		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
 		"   client_id, created_at, forwarded_from)"
-		"   SELECT $3, bump.last_seq, bump.last_seq, $1, 'text', src.body, src.html, $4,"
+		"   SELECT $3, bump.last_seq, bump.last_seq, $1, src.kind, src.body, src.html, $4,"
 		"   bump.last_message_at, src.author FROM bump, src RETURNING id, seq),"
+		" fc AS (INSERT INTO files (chat_id, message_id, position, uploader_id, kind, name, type,"
+		"   size, sha256, width, height, view_sha256, view_width, view_height, thumb_sha256,"
+		"   thumb_width, thumb_height, as_file)"
+		"   SELECT $3, ins.id, f.position, $1, f.kind, f.name, f.type, f.size, f.sha256, f.width,"
+		"   f.height, f.view_sha256, f.view_width, f.view_height, f.thumb_sha256, f.thumb_width,"
+		"   f.thumb_height, f.as_file FROM ins, files f WHERE f.message_id = $2),"
 		" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins"
 		"   WHERE members.chat_id = $3 AND members.user_id = $1)"
 		" SELECT EXISTS (SELECT 1 FROM src), EXISTS (SELECT 1 FROM tgt), (SELECT id FROM ins)", 4},
@@ -1191,6 +1239,21 @@ static const struct {
 		"   AND m.deleted_at IS NULL"
 		" LEFT JOIN users s ON s.id = m.sender_id"
 		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m.pinned_at DESC LIMIT 100", 2},
+	/* ---- mentions (h_mentions.c) */
+	/* Members of chat $2 (the viewer $1 one of them) to suggest for "@$3":
+	 * nickname or a word of the name starting with $3, not the viewer; one
+	 * row of NULLs after the chat id when none; no row for a stranger. */
+	[STMT_MENTION_CANDIDATES] = {
+		"SELECT mb.chat_id, u.id, u.nickname, u.name, u.avatar_id FROM members mb"
+		" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name, u.avatar_id FROM members x"
+		"   JOIN users u ON u.id = x.user_id WHERE x.chat_id = mb.chat_id AND u.id <> $1"
+		"   AND NOT u.is_system AND u.deleted_at IS NULL"
+		"   AND (lower(u.nickname) LIKE (SELECT messly_like_escape(lower($3)) || '%')"
+		"     OR u.name_key LIKE (SELECT messly_like_escape(messly_fold($3)) || '%')"
+		"     OR u.name_key LIKE (SELECT '% ' || messly_like_escape(messly_fold($3)) || '%'))"
+		"   ORDER BY lower(u.nickname) LIKE (SELECT messly_like_escape(lower($3)) || '%') DESC,"
+		"   lower(u.nickname) LIMIT $4::int) u ON true"
+		" WHERE mb.chat_id = $2 AND mb.user_id = $1", 4},
 };
 
 struct db {

@@ -124,6 +124,7 @@ enum stmt {
 	STMT_FORWARD,         /* a text message copied into another chat of the viewer */
 	STMT_PIN,             /* pin/unpin: bump seq by two, version + service message */
 	STMT_PINS,            /* a chat's pinned messages, membership checked */
+	STMT_MENTION_CANDIDATES, /* members to suggest after "@", membership checked */
 	STMT__MAX
 };
 

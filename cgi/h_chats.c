@@ -205,6 +205,8 @@ static long long load_history(struct req *r, enum stmt s, long long chat, long l
 			jset_bool(msg, "collapsed", 1); /* the viewer blocked the sender */
 		if (!r->want_json)
 			message_decorate(msg, r->me);
+		else
+			message_set_mentions_me(msg, r->me);
 		json_object_array_add(messages, msg);
 	}
 	return db_int(res, 0, 0);
@@ -486,7 +488,8 @@ void h_message_send(struct req *r)
 		view_error(r, 422, "err.client_id", "client_id");
 		return;
 	}
-	const char *html = markdown_render(r->w->md, &r->arena, text, strlen(text));
+	struct mentions mentions = {0}; /* resolved in STMT_SEND: no extra round trip */
+	const char *html = markdown_render_mentions(r->w->md, &r->arena, text, strlen(text), &mentions);
 	if (html == NULL) {
 		view_error(r, 500, "err.internal", NULL);
 		return;
@@ -501,14 +504,15 @@ void h_message_send(struct req *r)
 	const struct config *cfg = &r->app->cfg;
 	const char *params[] = {id_str(r, chat), me_id(r), client_id, text, html,
 				limit_param(r, cfg->send_burst), limit_send_rate(r),
-				reply_id ? id_str(r, reply_id) : NULL};
+				reply_id ? id_str(r, reply_id) : NULL,
+				mentions_param(&r->arena, &mentions)};
 	PGresult *res = NULL;
 	enum db_status st = DB_CONFLICT;
 	fault_point("send.before-commit"); /* STMT_SEND is the whole transaction */
 	/* A concurrent retry with the same client_id loses the unique index
 	 * race; running again finds the first message. */
 	for (int attempt = 0; attempt < 3 && st == DB_CONFLICT; attempt++)
-		st = db_run(r, STMT_SEND, params, 8, &res);
+		st = db_run(r, STMT_SEND, params, 9, &res);
 	if (st != DB_OK) {
 		view_db_error(r, st);
 		return;
@@ -539,6 +543,7 @@ void h_message_send(struct req *r)
 	jset_str(msg, "client_id", db_text(res, 0, 6));
 	jset_str(msg, "created_at", db_text(res, 0, 7));
 	jset_int(msg, "version", db_int(res, 0, 2));
+	message_set_mentions_text(msg, db_text(res, 0, 11));
 	message_add_preview(msg);
 	if (reply_id) /* the quote comes from the stored row */
 		msg = with_reply(r, msg);
@@ -547,6 +552,7 @@ void h_message_send(struct req *r)
 	/* A retry republishes too: its first attempt may have died between the
 	 * commit and the publish; members drop what they already have by seq. */
 	publish_message(r, msg, db_text(res, 0, 8));
+	message_set_mentions_me(msg, r->me); /* after the publish: for the sender only */
 	readstate_sent(r, chat, db_int(res, 0, 2), db_text(res, 0, 10));
 	fault_point("send.after-publish");
 	if (r->want_json) {

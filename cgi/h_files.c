@@ -170,13 +170,14 @@ static struct json_object *sent_message(struct req *r, PGresult *res, long long 
 	jset_str(msg, "created_at", db_text(res, 0, 7));
 	jset_int(msg, "version", db_int(res, 0, 2));
 	message_set_files(msg, db_text(res, 0, 9));
+	message_set_mentions_text(msg, db_text(res, 0, 11));
 	message_add_preview(msg);
 	return msg;
 }
 
 /* Caption, client id and as_file from the form; false after answering. */
 static bool upload_fields(struct req *r, const char **caption, const char **html,
-			  const char **client_id)
+			  const char **client_id, struct mentions *mentions)
 {
 	const char *raw = req_field(r, "caption");
 	*caption = raw ? normalize_text(r, raw) : "";
@@ -192,7 +193,8 @@ static bool upload_fields(struct req *r, const char **caption, const char **html
 		view_error(r, 422, "err.client_id", "client_id");
 		return false;
 	}
-	*html = **caption ? markdown_render(r->w->md, &r->arena, *caption, strlen(*caption)) : "";
+	*html = **caption ? markdown_render_mentions(r->w->md, &r->arena, *caption, strlen(*caption),
+						     mentions) : "";
 	char *gen = arena_alloc(&r->arena, 33);
 	uint8_t rnd[16];
 	if (*html == NULL || random_bytes_hex(rnd, gen) != 0) {
@@ -225,7 +227,8 @@ void h_files_upload(struct req *r)
 		return;
 	}
 	const char *caption, *html, *client_id;
-	if (!upload_fields(r, &caption, &html, &client_id))
+	struct mentions mentions = {0}; /* resolved in STMT_SEND_FILES */
+	if (!upload_fields(r, &caption, &html, &client_id, &mentions))
 		return;
 	bool as_file = checkbox(req_field(r, "as_file"));
 	struct json_object *entries = json_object_new_array();
@@ -235,11 +238,12 @@ void h_files_upload(struct req *r)
 			return;
 	const char *params[] = {files_id_str(r, chat), files_id_str(r, r->me->id), client_id,
 				caption, html, json_object_to_json_string_ext(entries,
-									      JSON_C_TO_STRING_PLAIN)};
+									      JSON_C_TO_STRING_PLAIN),
+				mentions_param(&r->arena, &mentions)};
 	PGresult *res = NULL;
 	enum db_status dbs = DB_CONFLICT;
 	for (int attempt = 0; attempt < 3 && dbs == DB_CONFLICT; attempt++)
-		dbs = db_run(r, STMT_SEND_FILES, params, 6, &res);
+		dbs = db_run(r, STMT_SEND_FILES, params, 7, &res);
 	if (dbs != DB_OK) {
 		view_db_error(r, dbs);
 		return;

@@ -148,6 +148,7 @@ static void after_change(struct req *r, PGresult *res, const char *refused_key)
 		return;
 	}
 	struct json_object *m = view_object(r);
+	message_set_mentions_me(msg, r->me); /* after the publish: for the viewer only */
 	jset(m, "message", msg);
 	view_json(r, 200, m);
 }
@@ -201,7 +202,7 @@ static void message_page(struct req *r, int status, struct json_object *msg, boo
 	jset_str(m, "text", text);
 	jset_str(m, "error", error);
 	jset_str(m, "back", message_path(r, jint(msg, "chat"), jint(msg, "seq"), jint(msg, "id")));
-	if (!deleted && strcmp(kind, "text") == 0) {
+	if (!deleted && (strcmp(kind, "text") == 0 || strcmp(kind, "file") == 0)) {
 		struct json_object *chats = forward_chats(r);
 		jset_bool(m, "can_forward", json_object_array_length(chats) > 0);
 		jset(m, "forward_chats", chats);
@@ -219,6 +220,7 @@ void h_message_page(struct req *r)
 		return;
 	if (r->want_json) {
 		struct json_object *m = view_object(r);
+		message_set_mentions_me(msg, r->me); /* after the publish: for the viewer only */
 		jset(m, "message", msg);
 		view_json(r, 200, m);
 		return;
@@ -249,14 +251,16 @@ void h_message_edit(struct req *r)
 		edit_refused(r, 422, why, raw);
 		return;
 	}
-	const char *html = markdown_render(r->w->md, &r->arena, text, strlen(text));
+	struct mentions mentions = {0}; /* re-resolved in STMT_MSG_EDIT */
+	const char *html = markdown_render_mentions(r->w->md, &r->arena, text, strlen(text), &mentions);
 	if (html == NULL) {
 		view_error(r, 500, "err.internal", NULL);
 		return;
 	}
-	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), text, html};
+	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), text, html,
+				mentions_param(&r->arena, &mentions)};
 	PGresult *res;
-	if (run(r, STMT_MSG_EDIT, params, 4, &res))
+	if (run(r, STMT_MSG_EDIT, params, 5, &res))
 		after_change(r, res, "err.msg_edit_forbidden");
 }
 
@@ -325,6 +329,7 @@ static void react(struct req *r, const char *emoji, const char *mode)
 		if (msg == NULL)
 			return;
 		struct json_object *m = view_object(r);
+		message_set_mentions_me(msg, r->me); /* after the publish: for the viewer only */
 		jset(m, "message", msg);
 		view_json(r, 200, m);
 		return;
@@ -382,8 +387,9 @@ void h_reactions_list(struct req *r)
 }
 
 /* POST /messages/ID/forward {chat}: 201 {message} in the target chat
- * (HTML: 303 to it). Text messages only; 404 when the viewer cannot read
- * the message or write in the chat. */
+ * (HTML: 303 to it). Text and file messages (the files copied into the
+ * target chat); 404 when the viewer cannot read the message or write in
+ * the chat. */
 void h_message_forward(struct req *r)
 {
 	const char *target = req_field(r, "chat");
@@ -455,6 +461,7 @@ static void pin(struct req *r, const char *mode)
 		return;
 	}
 	struct json_object *m = view_object(r);
+	message_set_mentions_me(msg, r->me); /* after the publish: for the viewer only */
 	jset(m, "message", msg);
 	view_json(r, 200, m);
 }

@@ -113,6 +113,8 @@ void h_pins(struct req *r);
 /* The chat page's pinned bar: pins [{id, seq, preview, href}] newest
  * first and has_pins into model; false after answering an error. */
 bool pins_add(struct req *r, struct json_object *model, long long chat);
+/* h_mentions.c */
+void h_mention_candidates(struct req *r);
 
 /* h_ops.c */
 void h_healthz(struct req *r);

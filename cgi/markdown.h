@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "mentions.h"
 
 struct markdown;
 
@@ -15,5 +16,9 @@ struct markdown *markdown_new(void);
 void markdown_free(struct markdown *md);
 /* Rendered HTML as an arena string, or NULL on failure. */
 char *markdown_render(struct markdown *md, struct arena *a, const char *text, size_t len);
+/* The same, marking @nickname tokens in text (not in code or links) and
+ * adding their nicknames to *mentions (see mentions.h). */
+char *markdown_render_mentions(struct markdown *md, struct arena *a, const char *text, size_t len,
+			       struct mentions *mentions);
 
 #endif

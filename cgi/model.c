@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "db.h"
 #include "filemeta.h"
+#include "mentions.h"
 #include "template.h"
 #include "view.h"
 
@@ -174,15 +175,77 @@ void message_set_files(struct json_object *msg, const char *files_json)
 		jset(msg, "files", files);
 }
 
+void message_set_mentions(struct json_object *msg, struct json_object *list)
+{
+	struct json_object *v, *users = json_object_new_array();
+	struct mention_user map[MENTIONS_MAX];
+	size_t n = 0;
+	size_t len = list && json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+	for (size_t i = 0; i < len && n < MENTIONS_MAX; i++) {
+		struct json_object *e = json_object_array_get_idx(list, i), *id, *nick, *name, *w;
+		if (!json_object_object_get_ex(e, "id", &id) || !json_object_object_get_ex(e, "nickname", &nick) ||
+		    !json_object_object_get_ex(e, "name", &name) || !json_object_object_get_ex(e, "written", &w))
+			continue;
+		map[n].written = json_object_get_string(w);
+		map[n++].nickname = json_object_get_string(nick);
+		bool seen = false; /* one user may be written two ways after a rename */
+		for (size_t j = 0; j < json_object_array_length(users) && !seen; j++)
+			seen = json_object_object_get_ex(json_object_array_get_idx(users, j), "id", &v) &&
+			       json_object_get_int64(v) == json_object_get_int64(id);
+		if (!seen)
+			json_object_array_add(users, user_public_json(json_object_get_int64(id),
+								      json_object_get_string(nick),
+								      json_object_get_string(name)));
+	}
+	const char *html = json_object_object_get_ex(msg, "html", &v) ? json_object_get_string(v) : NULL;
+	if (html && strstr(html, MENTION_OPEN)) {
+		struct buf b = BUF_INIT;
+		mentions_rewrite(&b, html, map, n);
+		jset_str(msg, "html", b.data ? b.data : "");
+		buf_free(&b);
+	}
+	jset(msg, "mentions", users);
+}
+
+void message_set_mentions_text(struct json_object *msg, const char *list_json)
+{
+	struct json_object *list = list_json ? json_tokener_parse(list_json) : NULL;
+	message_set_mentions(msg, list);
+	json_object_put(list);
+}
+
+void message_set_mentions_me(struct json_object *msg, const struct user *viewer)
+{
+	struct json_object *v, *list, *s;
+	bool me = false;
+	long long sender = json_object_object_get_ex(msg, "sender", &s) && s &&
+			   json_object_object_get_ex(s, "id", &v) ? json_object_get_int64(v) : 0;
+	struct buf ids = BUF_INIT;
+	if (json_object_object_get_ex(msg, "mentions", &list) && list) {
+		for (size_t i = 0; i < json_object_array_length(list); i++) {
+			if (!json_object_object_get_ex(json_object_array_get_idx(list, i), "id", &v))
+				continue;
+			long long id = json_object_get_int64(v);
+			buf_printf(&ids, "%s%lld", ids.len ? " " : "", id);
+			me = me || (viewer && id == viewer->id && id != sender);
+		}
+	}
+	jset_bool(msg, "mentions_me", me);
+	jset_str(msg, "mentions_attr", ids.data ? ids.data : "");
+	buf_free(&ids);
+}
+
 void message_set_extra(struct json_object *msg, const char *extra_json)
 {
 	struct json_object *x = extra_json ? json_tokener_parse(extra_json) : NULL;
 	struct json_object *v;
 	if (x == NULL || !json_object_is_type(x, json_type_object)) {
 		json_object_put(x);
+		message_set_mentions(msg, NULL);
 		jset(msg, "reactions", json_object_new_array());
 		return;
 	}
+	message_set_mentions(msg, json_object_object_get_ex(x, "mentions", &v) ? v : NULL);
 	bool deleted = json_object_object_get_ex(x, "deleted", &v) && json_object_get_boolean(v);
 	/* a deleted message's files are gone from its view (and not served) */
 	if (!deleted && json_object_object_get_ex(x, "files", &v) &&
@@ -330,6 +393,8 @@ struct json_object *chat_from_row(const PGresult *res, int row)
 	/* messages by others after the read position (CHAT_SELECT column 23) */
 	jset_int(c, "unread", db_int(res, row, 23));
 	jset_str(c, "notify", db_text(res, row, 24) ? db_text(res, row, 24) : "all");
+	/* unread messages by others mentioning the viewer (column 25) */
+	jset_int(c, "unread_mentions", db_int(res, row, 25));
 	jset(c, "last_message", message_from_row(res, row, 9, id));
 	jset_str(c, "updated_at", db_text(res, row, 5));
 	/* the group's picture, else the direct peer's avatar */
@@ -373,6 +438,7 @@ void message_decorate(struct json_object *msg, const struct user *viewer)
 	    !json_object_object_get_ex(s, "deleted", NULL))
 		jset_bool(s, "deleted", 0);
 	jset_bool(msg, "own", viewer && sender == viewer->id);
+	message_set_mentions_me(msg, viewer);
 	const char *kind = "";
 	if (json_object_object_get_ex(msg, "kind", &v))
 		kind = json_object_get_string(v);

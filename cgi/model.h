@@ -45,6 +45,14 @@ void message_set_files(struct json_object *msg, const char *files_json);
  * forwarded_from (user, absent unless forwarded),
  * reply {id, seq, kind, text, sender} and reactions [{emoji, count, users}]. */
 void message_set_extra(struct json_object *msg, const char *extra_json);
+/* "mentions" (the users) from a JSON array of {id, nickname, name,
+ * written}, and the html's mention markers made links to their current
+ * nicknames (mentions.h); _text parses the array from a column first. */
+void message_set_mentions(struct json_object *msg, struct json_object *list);
+void message_set_mentions_text(struct json_object *msg, const char *list_json);
+/* "mentions_me" (the viewer is mentioned by someone else; false without a
+ * viewer) and "mentions_attr" (the ids, for the page's data-mentions). */
+void message_set_mentions_me(struct json_object *msg, const struct user *viewer);
 /* A file row (FILE_COLS in db.c) starting at col0: the file entry plus
  * chat, message, created_at, sender. NULL when the row has no file. */
 struct json_object *file_from_row(const PGresult *res, int row, int col0);

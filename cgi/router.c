@@ -146,6 +146,8 @@ static const struct route routes[] = {
 	{"DELETE", "/messages/#/pin", h_unpin, R_SESSION | R_API},
 	{"POST", "/messages/#/unpin", h_unpin, R_SESSION | R_HTML},
 	{"GET", "/chats/#/pins", h_pins, R_SESSION},
+	/* mentions (h_mentions.c) */
+	{"GET", "/chats/#/mentionable", h_mention_candidates, R_SESSION | R_API},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

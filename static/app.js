@@ -325,7 +325,9 @@
 		var text = li._text;
 		var cid = li.getAttribute('data-client-id');
 		setLocalState(li, 'pending');
-		api('POST', '/api/chats/' + encodeURIComponent(state.chat) + '/messages', { text: text, client_id: cid })
+		var data = { text: text, client_id: cid };
+		if (li._replyTo) data.reply_to = li._replyTo; // msgactions.js: the reply bar
+		api('POST', '/api/chats/' + encodeURIComponent(state.chat) + '/messages', data)
 			.then(function (r) {
 				if (r.status === 200 || r.status === 201) {
 					return r.json().then(function (d) { confirmed(li, d && d.message); });
@@ -371,6 +373,8 @@
 			if (err) err.remove();
 			var li = makeLocal(text, randomId());
 			li._text = text;
+			var replyTo = composer.querySelector('input[name="reply_to"]'); // msgactions.js
+			if (replyTo && /^\d+$/.test(replyTo.value)) li._replyTo = Number(replyTo.value);
 			textarea.value = '';
 			autosize();
 			textarea.focus();
@@ -435,6 +439,8 @@
 		if (!chatList) return;
 		var li = chatList.querySelector('li[data-chat="' + CSS.escape(String(chatId)) + '"]');
 		if (li) setBadge(li, 0);
+		var at = li && $('.mention-badge', li); // read: no unread mentions either (mentions.js)
+		if (at) at.remove();
 	}
 
 	var baseTitle = doc.title;
@@ -517,6 +523,12 @@
 			var b = el('span', 'badge' + (c.notify === 'muted' ? ' muted' : ''), unread >= 1000 ? '999+' : unread);
 			unreadTitle(b, unread);
 			r2.appendChild(b);
+		}
+		if (unread > 0 && c.unread_mentions > 0) { // mentions (static/mentions.js keeps it live)
+			var at = el('span', 'mention-badge', '@');
+			at.setAttribute('data-count', String(c.unread_mentions));
+			at.title = chatList.getAttribute('data-t-mentions') || '';
+			r2.appendChild(at);
 		}
 		main.appendChild(r1);
 		main.appendChild(r2);

@@ -10,7 +10,6 @@
 	var body = doc.body;
 	if (!body) return;
 	var me = body.getAttribute('data-me') || '';
-	var nick = (body.getAttribute('data-nick') || '').toLowerCase();
 	var csrfMeta = doc.querySelector('meta[name="csrf"]');
 	var csrf = csrfMeta ? csrfMeta.getAttribute('content') || '' : '';
 	var lang = body.getAttribute('data-lang') || 'en';
@@ -197,10 +196,9 @@
 		return list && String(chat) === String(chatId) ? list.getAttribute('data-kind') || '' : '';
 	}
 
-	function mentionsMe(text) {
-		if (!nick) return false;
-		var re = new RegExp('(^|[^A-Za-z0-9_])@' + nick.replace(/[^a-z0-9_]/g, '') + '(?![A-Za-z0-9_])', 'i');
-		return re.test(text || '');
+	// the mentions the server resolved (by user id), not a guess from the text
+	function mentionsMe(m) {
+		return (m.mentions || []).some(function (u) { return String(u.id) === me; });
 	}
 
 	function notify(ev) {
@@ -209,7 +207,7 @@
 		if (!m.sender || String(m.sender.id) === me || m.seq !== ev.seq) return; // own, or an edit
 		var level = levelOf(ev.chat);
 		if (level === 'muted') return;
-		if (level === 'mentions' && kindOf(ev.chat) !== 'direct' && !mentionsMe(m.text)) return;
+		if (level === 'mentions' && kindOf(ev.chat) !== 'direct' && !mentionsMe(m)) return;
 		var li = chatItem(ev.chat);
 		var title = li && li.querySelector('.chat-title') ? li.querySelector('.chat-title').textContent : '';
 		var n;
