@@ -11,7 +11,7 @@
 // each of them in both themes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	BASE, RUN, ROOT, PHONE, DESKTOP, LIVE, launch, person, open, noProblems, photoFile,
@@ -20,10 +20,13 @@ import {
 
 const SHOTS = process.env.MESSLY_SCREENSHOTS || join(ROOT, 'build/screenshots');
 const WALKERS = Number(process.env.MESSLY_WALKERS || 4);   // walks at the same time
+// the pages of the gallery in README.md (the others are checked the same way)
+const GALLERY = new Set(['login', 'chats', 'chat', 'group-info', 'files', 'search', 'settings']);
 
 let browser;
 before(async () => {
 	browser = await launch();
+	rmSync(SHOTS, { recursive: true, force: true });
 	mkdirSync(SHOTS, { recursive: true });
 });
 after(async () => {
@@ -51,7 +54,7 @@ async function look(w, name) {
 		await page.emulateMedia({ colorScheme: scheme });
 		await settle(page);
 		await checkContrast(page, `${w.label} ${name} (${scheme})`);
-		await page.screenshot({ path: join(SHOTS, `${name}-${w.size}-${scheme}.png`) });
+		if (GALLERY.has(name)) await page.screenshot({ path: join(SHOTS, `${name}-${w.size}-${scheme}.png`) });
 	}
 	await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -128,7 +131,8 @@ async function walk(w) {
 	await thumb.last().scrollIntoViewIfNeeded();
 	await thumb.last().evaluate((img) => img.complete && img.naturalWidth > 0 ? true
 		: new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = () => fail(new Error('thumbnail did not load')); }));
-	assert.ok((await thumb.first().getAttribute('alt')).length > 0, `${w.label}: the photo has alternative text`);
+	// alternative text: the caption, else the file's name
+	assert.equal(await thumb.last().getAttribute('alt'), w.js ? `walk-${w.n}.jpg` : `a photo ${RUN}`, `${w.label}: the photo's alternative text`);
 
 	const msgId = (await msg.getAttribute('id')).slice(2);
 	if (w.js) {
@@ -159,7 +163,11 @@ async function walk(w) {
 
 	// the chat list and the settings
 	await page.goto(`${BASE}/chats`);
-	await page.locator(`#chat-list li[data-chat="${group}"]`).waitFor();
+	const item = page.locator(`#chat-list li[data-chat="${group}"]`);
+	await item.waitFor();
+	// the preview is the newest message, also after a reaction took the chat's next seq
+	assert.notEqual((await item.locator('.chat-preview').textContent()).trim(),
+		await page.getAttribute('#chat-list', 'data-t-none'), `${w.label}: the group's last message in the list`);
 	await look(w, 'chats');
 	await page.goto(`${BASE}/settings/profile`);
 	await look(w, 'settings');
