@@ -4,7 +4,8 @@
  *   is back after the reconnect indicator (#conn, app.js) was shown; on a
  *   phone with a chat open (no top bar) it also shows that indicator.
  * - Keyboard: Esc closes an open menu (<details> popovers) and returns the
- *   focus to what opened the emoji picker; arrow keys move through the emoji
+ *   focus to what opened the emoji picker (so does a pick); a live update of
+ *   a message keeps the focus on its control; arrow keys move through the emoji
  *   picker's grid and through the chat list; Alt+Up / Alt+Down open the
  *   previous / next chat of the list.
  * Every page works without this file; strings come from the catalogs
@@ -99,9 +100,24 @@
 
 	doc.addEventListener('focusin', function (e) {
 		var t = e.target;
-		if (!t.closest || !t.closest('.emoji-picker')) return;
+		var picker = t.closest && t.closest('.emoji-picker');
+		if (!picker) return;
+		// the dialog is named by its search field's label
+		var search = picker.querySelector('.emoji-search');
+		if (!picker.hasAttribute('aria-label') && search && search.getAttribute('aria-label'))
+			picker.setAttribute('aria-label', search.getAttribute('aria-label'));
 		var from = e.relatedTarget;
 		if (from && from.closest && !from.closest('.emoji-picker')) pickerOpener = from;
+	});
+
+	// After a pick the picker is gone: the focus goes back where it was,
+	// unless the pick moved it somewhere (e.g. into the composer).
+	doc.addEventListener('click', function (e) {
+		var t = e.target;
+		if (!t.closest || !t.closest('.emoji-picker .emoji-choice') || t.isConnected) return;
+		var active = doc.activeElement;
+		if ((!active || active === doc.body) && pickerOpener && pickerOpener.isConnected) pickerOpener.focus();
+		pickerOpener = null;
 	});
 
 	function closeMenus() {
@@ -131,6 +147,25 @@
 		}
 		if (closeMenus()) e.preventDefault();
 	});
+
+	/* ---------- the focus survives a live update of its message ---------- */
+
+	// A live event replaces a message's element (a reaction, an edit): the
+	// control that had the focus gets it back in the new element.
+	var messages = doc.getElementById('messages');
+	var lastFocus = null;
+	doc.addEventListener('focusin', function (e) { lastFocus = e.target; });
+	if (messages && window.MutationObserver) {
+		new MutationObserver(function () {
+			var was = lastFocus;
+			if (!was || was.isConnected || (doc.activeElement && doc.activeElement !== doc.body)) return;
+			var old = was.closest && was.closest('li.msg[id]');
+			var li = old && doc.getElementById(old.id);
+			var cls = typeof was.className === 'string' ? was.className.trim().split(/\s+/)[0] : '';
+			var again = li && cls ? li.querySelector('.' + CSS.escape(cls)) : null;
+			if (again) again.focus();
+		}).observe(messages, { childList: true });
+	}
 
 	/* ---------- arrow keys in the emoji picker ---------- */
 

@@ -167,8 +167,9 @@ export async function checkContrast(page, what, min = 4.5) {
 			if (s.visibility !== 'visible' || Number(s.opacity) === 0) continue;
 			let op = 1;
 			for (let e = el; e; e = e.parentElement) op *= Number(getComputedStyle(e).opacity);
-			if (op < 0.99) continue;   // fading in or out (animations); checked at rest elsewhere
+			if (op < 0.05) continue;   // shown on hover or focus only
 			const fg = parse(s.color);
+			if (fg) fg.a *= op;        // text faded by an opacity counts as faded
 			const bg = background(el);
 			if (!fg || !bg) continue;
 			const c = over(fg, bg);

@@ -239,6 +239,7 @@ test('keyboard: the emoji picker opens from the react button, arrows move, Enter
 		const picker = page.locator('.emoji-picker');
 		await picker.waitFor();
 		assert.equal(await picker.getAttribute('role'), 'dialog');
+		assert.ok((await picker.getAttribute('aria-label') || '').length > 0, 'the dialog has a name');
 		assert.ok(await page.evaluate(() => document.activeElement.classList.contains('emoji-search')), 'the search field has the focus');
 		const index = () => page.evaluate(() => [...document.querySelectorAll('.emoji-picker .emoji-choice')].indexOf(document.activeElement));
 		await page.keyboard.press('ArrowDown');
@@ -269,6 +270,9 @@ test('keyboard: the emoji picker opens from the react button, arrows move, Enter
 		const emoji = await page.evaluate(() => document.activeElement.getAttribute('data-emoji'));
 		await page.keyboard.press('Enter');
 		await li.locator(`.reaction[data-emoji="${emoji}"]`).waitFor({ timeout: LIVE });
+		// the live update replaced the message: the focus is on its react button again
+		await page.waitForFunction(() => document.activeElement?.classList.contains('msg-react-btn'), null, { timeout: 5000 });
+		assert.ok(await react.evaluate((b) => b === document.activeElement), 'after the pick the focus is back on the react button');
 		await checkNames(page, 'chat with a reaction');
 		noProblems(page, 'emoji picker');
 	} finally {
