@@ -34,7 +34,7 @@ LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode check-security security-summary tools bench bench-tools
+.PHONY: all deps run test unit fuzz fuzz-regress clean stop install deb test-deb test-multinode check-security security-summary tools bench bench-tools screenshots
 
 # Figures of the last test run (fuzz corpus replays, hostile requests, sanitizer reports,
 # crashes, faults), summed up by `make security-summary`.
@@ -123,6 +123,17 @@ check-security:
 
 security-summary:
 	@node tests/security-summary.mjs $(REPORT)
+
+# The screenshots of README.md: the browser walk (tests/browser/walk.test.mjs) on a
+# throw-away stack saves them into build/screenshots/ (so does every `make test`);
+# this copies them into docs/screenshots/ to be committed.
+screenshots:
+	@deploy/install-deps.sh --test
+	@$(MAKE) --no-print-directory MODE=test all tools
+	@MESSLY_TESTS=tests/browser/walk.test.mjs deploy/test.sh build/test/messly
+	@mkdir -p docs/screenshots
+	@rm -f docs/screenshots/*.png
+	cp build/screenshots/*.png docs/screenshots/
 
 # make bench: performance against this machine's own limits (README.md, Performance); not in make test.
 BENCH_BIN := build/release/bench

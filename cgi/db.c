@@ -63,7 +63,8 @@
 	"m.id, m.seq, m.kind, m.body, m.html, m.client_id, " ISO("m.created_at") \
 	", s.id, s.nickname, s.name, m.version_seq, " MSG_EXTRA("m")
 
-/* A chat row (9 columns) followed by its last message (MSG_COLS, 9..20),
+/* A chat row (9 columns) followed by its last message (MSG_COLS, 9..20; the
+ * newest message, not the one of last_seq: an edit or a reaction takes a seq too),
  * the peer's and the chat's avatar ids (21, 22), then the viewer's unread
  * count (messages by others after the read position, capped) and
  * notification level (23, 24), and the unread messages by others that
@@ -79,7 +80,8 @@
 	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name, u.avatar_id FROM members m2" \
 	"   JOIN users u ON u.id = m2.user_id" \
 	"   WHERE m2.chat_id = c.id AND m2.user_id <> mb.user_id LIMIT 1) p ON c.kind = 'direct'" \
-	" LEFT JOIN messages m ON m.chat_id = c.id AND m.seq = c.last_seq" \
+	" LEFT JOIN LATERAL (SELECT * FROM messages m0 WHERE m0.chat_id = c.id" \
+	"   ORDER BY m0.seq DESC LIMIT 1) m ON true" \
 	" LEFT JOIN users s ON s.id = m.sender_id"
 
 /* Unread messages by others mentioning member row mb of chat (capped). */
