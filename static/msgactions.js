@@ -114,6 +114,7 @@
 	list.addEventListener('pointerout', function (e) {
 		var chip = chipOf(e);
 		if (!chip || e.pointerType !== 'mouse' || (e.relatedTarget && chip.contains(e.relatedTarget))) return;
+		if (document.activeElement === chip) return; // the keyboard focus keeps it open
 		clearTimeout(showTimer);
 		hideTimer = setTimeout(hidePop, 150);
 	});
