@@ -78,7 +78,7 @@
 		var input = doc.createElement('input');
 		input.type = 'search';
 		input.className = 'emoji-search';
-		input.placeholder = lang === 'ru' ? 'Поиск эмодзи' : 'Search emoji';
+		input.placeholder = doc.body.getAttribute('data-t-emoji-search') || '';
 		input.setAttribute('aria-label', input.placeholder);
 		var grid = doc.createElement('div');
 		grid.className = 'emoji-grid';

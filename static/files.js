@@ -178,7 +178,8 @@
 		box.setAttribute('aria-label', a.getAttribute('data-name') || '');
 		var img = el('img', 'lightbox-img');
 		img.src = a.getAttribute('data-view');
-		img.alt = a.getAttribute('data-name') || '';
+		var thumb = a.querySelector('img');
+		img.alt = (thumb && thumb.alt) || a.getAttribute('data-name') || ''; // the caption, else the name
 		var bar = el('div', 'lightbox-bar');
 		var orig = el('a', 'btn btn-secondary lightbox-original', t('original', 'Open the original'));
 		orig.href = a.getAttribute('data-url');
