@@ -27,7 +27,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 PKGS=(gcc make pkg-config postgresql nginx-light libnginx-mod-nchan libfcgi-dev libjson-c-dev
       libscrypt-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev libpq-dev
       libmagickwand-6.q16-dev curl)
-((TEST == 0)) || PKGS+=(chromium openssl clang libclang-rt-14-dev)
+((TEST == 0)) || PKGS+=(chromium fonts-noto-color-emoji openssl clang libclang-rt-14-dev)
 ((DEB == 0)) || PKGS+=(dpkg-dev debhelper)
 # The daemon is started by the multi-node test itself; Debian's service may run too.
 ((REDIS == 0)) || PKGS+=(redis-server)
