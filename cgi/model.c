@@ -12,6 +12,14 @@
 #include "template.h"
 #include "view.h"
 
+/* Keys set here are string literals ("" k "" compiles for nothing else):
+ * json-c keeps them without a copy (see jsetk in view.h). A key from a
+ * table goes through the copying function, called as (jset)(...). */
+#define jset(o, k, v) jsetk((o), "" k "", (v))
+#define jset_str(o, k, v) jsetk_str((o), "" k "", (v))
+#define jset_int(o, k, v) jsetk_int((o), "" k "", (v))
+#define jset_bool(o, k, v) jsetk_bool((o), "" k "", (v))
+
 /* A deleted account's row (see STMT_ACCOUNT_DELETE): name "Deleted account"
  * and nickname "deleted_<id>". */
 static bool deleted_account(long long id, const char *nickname, const char *name)
@@ -172,8 +180,23 @@ void message_set_files(struct json_object *msg, const char *files_json)
 		jset(msg, "files", files);
 }
 
+/* MSG_EXTRA of most messages, exactly as PostgreSQL's json_build_object()
+ * writes it: nothing beyond the text. Recognised without parsing (a parse
+ * cost more than the rest of the message); any other spelling takes the
+ * parser and gives the same result. */
+static const char extra_plain[] =
+	"{\"files\" : null, \"edited\" : false, \"deleted\" : false, \"pinned\" : false,"
+	" \"forwarded\" : null, \"reply\" : null, \"reactions\" : null}";
+
 void message_set_extra(struct json_object *msg, const char *extra_json)
 {
+	if (extra_json && strcmp(extra_json, extra_plain) == 0) {
+		jset_bool(msg, "edited", 0);
+		jset_bool(msg, "deleted", 0);
+		jset_bool(msg, "pinned", 0);
+		jset(msg, "reactions", json_object_new_array());
+		return;
+	}
 	struct json_object *x = extra_json ? json_tokener_parse(extra_json) : NULL;
 	struct json_object *v;
 	if (x == NULL || !json_object_is_type(x, json_type_object)) {
@@ -229,9 +252,9 @@ struct json_object *file_from_row(const PGresult *res, int row, int c)
 	static const char *const dims[] = {"width", "height"};
 	for (int i = 0; i < 2; i++) {
 		if (PQgetisnull(res, row, c + 8 + i))
-			jset(f, dims[i], NULL);
+			(jset)(f, dims[i], NULL);
 		else
-			jset_int(f, dims[i], db_int(res, row, c + 8 + i));
+			(jset_int)(f, dims[i], db_int(res, row, c + 8 + i));
 	}
 	if (PQgetisnull(res, row, c + 14)) {
 		jset(f, "thumb_width", NULL);
@@ -271,7 +294,7 @@ void file_decorate(struct json_object *f)
 	else
 		snprintf(num, sizeof(num), "%.1f", n);
 	jset_str(f, "size_num", num);
-	jset_bool(f, units[u], 1);
+	(jset_bool)(f, units[u], 1);
 	if (json_object_object_get_ex(f, "created_at", &v)) {
 		const char *iso = json_object_get_string(v);
 		char day[11] = "";
