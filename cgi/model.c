@@ -43,18 +43,23 @@ struct json_object *user_public_json(long long id, const char *nickname, const c
 
 struct user *user_from_row(struct arena *a, const PGresult *res, int row)
 {
+	return user_from_row_at(a, res, row, 0);
+}
+
+struct user *user_from_row_at(struct arena *a, const PGresult *res, int row, int c)
+{
 	struct user *u = arena_alloc(a, sizeof(*u));
-	u->id = db_int(res, row, 0);
-	u->nickname = db_text(res, row, 1);
-	u->name = db_text(res, row, 2);
-	u->email = db_text(res, row, 3);
-	u->lang = db_text(res, row, 4);
-	u->is_admin = db_bool(res, row, 5);
-	u->about = db_text(res, row, 6);
-	u->theme = db_text(res, row, 7);
-	u->privacy = db_text(res, row, 8);
-	u->notify = db_bool(res, row, 9);
-	u->notify_preview = db_bool(res, row, 10);
+	u->id = db_int(res, row, c);
+	u->nickname = db_text(res, row, c + 1);
+	u->name = db_text(res, row, c + 2);
+	u->email = db_text(res, row, c + 3);
+	u->lang = db_text(res, row, c + 4);
+	u->is_admin = db_bool(res, row, c + 5);
+	u->about = db_text(res, row, c + 6);
+	u->theme = db_text(res, row, c + 7);
+	u->privacy = db_text(res, row, c + 8);
+	u->notify = db_bool(res, row, c + 9);
+	u->notify_preview = db_bool(res, row, c + 10);
 	return u;
 }
 
