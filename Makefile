@@ -141,6 +141,7 @@ bench:
 	@deploy/install-deps.sh --bench
 	@$(MAKE) --no-print-directory MODE=release all
 	@$(MAKE) --no-print-directory bench-tools
+	@$(MAKE) --no-print-directory MODE=release tools
 	@tests/bench/run.sh build/release/messly $(BENCH_BIN)
 
 clean:

@@ -21,6 +21,8 @@
 #include <wand/MagickWand.h>
 #pragma GCC diagnostic pop
 
+#include "buf.h"
+#include "jpegstrip.h"
 #include "log.h"
 
 const int avatar_sizes[AVATAR_SIZES] = {48, 96, 256};
@@ -348,6 +350,21 @@ static int do_clean(const struct src *s, const char *out, struct image_result *r
 	return rc;
 }
 
+/* A JPEG that needs no turning: its metadata dropped without decoding
+ * (jpegstrip.h), the pixels as they were; -1: do_clean() instead. The
+ * previews decoded it just before, so it is an image ImageMagick reads. */
+static int strip_jpeg(const struct src *s, const char *out)
+{
+	if (strcmp(s->coder, "JPEG") != 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	int rc = jpeg_strip(s->data, s->len, &b) == 0 ? write_file(out, (const unsigned char *)b.data, b.len) : -1;
+	if (rc != 0)
+		unlink(out); /* do_clean() creates it anew (O_EXCL) */
+	buf_free(&b);
+	return rc;
+}
+
 static int map_src(const char *path, struct src *s)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -378,7 +395,8 @@ static int child_image(const struct image_job *job, struct image_result *res)
 		return -1;
 	if (do_previews(&s, job, res) != 0)
 		return -1;
-	if (job->clean_out && do_clean(&s, job->clean_out, res) != 0)
+	if (job->clean_out && strip_jpeg(&s, job->clean_out) != 0 &&
+	    do_clean(&s, job->clean_out, res) != 0)
 		return -1;
 	return 0;
 }
