@@ -62,7 +62,8 @@
 
 /* What a message has beyond its text (column 11 of MSG_COLS, see
  * message_set_extra() in model.c): files, edited, deleted, the quoted
- * reply and the reactions (emoji, count, users in order) in first-use order. */
+ * reply and the reactions (emoji, count, users in order) in first-use order
+ * (the aggregate only for a message that has any: most have none). */
 #define MSG_EXTRA(m) \
 	"json_build_object('files', " MSG_FILES(m) ", 'edited', " m ".edited_at IS NOT NULL," \
 	" 'deleted', " m ".deleted_at IS NOT NULL, 'pinned', " m ".pinned_at IS NOT NULL," \
@@ -72,10 +73,11 @@
 	"   'deleted', q.deleted_at IS NOT NULL, 'text', left(q.body, 200)," \
 	"   'sender', json_build_object('id', qu.id, 'nickname', qu.nickname, 'name', qu.name))" \
 	"   FROM messages q LEFT JOIN users qu ON qu.id = q.sender_id WHERE q.id = " m ".reply_to)," \
-	" 'reactions', (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n," \
+	" 'reactions', CASE WHEN EXISTS (SELECT 1 FROM reactions WHERE message_id = " m ".id)" \
+	"   THEN (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n," \
 	"   'users', x.users) ORDER BY x.first) FROM (SELECT emoji, count(*) AS n," \
 	"   array_agg(user_id ORDER BY created_at) AS users, min(created_at) AS first" \
-	"   FROM reactions WHERE message_id = " m ".id GROUP BY emoji) x))"
+	"   FROM reactions WHERE message_id = " m ".id GROUP BY emoji) x) END)"
 
 /* A message row (12 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
