@@ -302,7 +302,12 @@ static int do_previews(const struct src *s, const struct image_job *job, struct 
 	if (MagickAutoOrientImage(w) == MagickTrue) {
 		fit(res->width, res->height, IMG_VIEW_SIDE, &res->view_w, &res->view_h);
 		fit(res->width, res->height, IMG_THUMB_SIDE, &res->thumb_w, &res->thumb_h);
-		if (MagickThumbnailImage(w, (size_t)res->view_w, (size_t)res->view_h) == MagickTrue) {
+		/* the view with a triangle (bilinear) filter: for a 12-MP
+		 * photo a quarter less time than MagickThumbnailImage's
+		 * Lanczos (the step left after libjpeg's own n/8 scaling is
+		 * small, 1500 -> 1280 px there); the thumbnail as before */
+		if (MagickResizeImage(w, (size_t)res->view_w, (size_t)res->view_h, TriangleFilter,
+				      1.0) == MagickTrue) {
 			MagickWand *t = CloneMagickWand(w);
 			rc = encode(w, fmt, 82, job->view_out) == 0 &&
 					     MagickThumbnailImage(t, (size_t)res->thumb_w,
