@@ -71,7 +71,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) tests/unit/unit.h
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_LIB := cgi/arena.c cgi/buf.c cgi/input.c cgi/template.c cgi/markdown.c cgi/mentions.c cgi/emoji.c cgi/shortcodes.c cgi/crypto.c cgi/log.c \
-	cgi/linkify.c cgi/useragent.c cgi/multipart.c cgi/filemeta.c
+	cgi/linkify.c cgi/useragent.c cgi/multipart.c cgi/filemeta.c cgi/jpegstrip.c
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icgi $(shell pkg-config --cflags json-c libcmark-gfm 2>/dev/null)
 
@@ -152,6 +152,7 @@ bench:
 	@deploy/install-deps.sh --bench
 	@$(MAKE) --no-print-directory MODE=release all
 	@$(MAKE) --no-print-directory bench-tools
+	@$(MAKE) --no-print-directory MODE=release tools
 	@tests/bench/run.sh build/release/messly $(BENCH_BIN)
 
 clean:

@@ -110,6 +110,7 @@ struct req {
 	struct user *me;
 	uint8_t session_hash[32]; /* when authenticated */
 	int64_t session_id;       /* sessions.id of that session */
+	bool auth_pending;        /* R_SELF_AUTH: token seen, not looked up yet (auth_defer) */
 	const char *csrf;         /* token for forms on this page */
 	const char *lang;         /* "en" or "ru" */
 

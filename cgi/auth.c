@@ -38,15 +38,33 @@ static void hash_literal(const char *token, char out[2 + 64 + 1], uint8_t raw[32
 	hex_encode(raw, 32, out + 2);
 }
 
-int auth_identify(struct req *r)
+/* The request's token (bearer first, then the cookie) and its kind; NULL
+ * when there is none of the right form. */
+static const char *request_token(const struct req *r, enum auth_kind *kind)
 {
 	const char *token = bearer_token(r);
-	enum auth_kind kind = AUTH_BEARER;
+	*kind = AUTH_BEARER;
 	if (token == NULL) {
 		token = req_cookie(r, SESSION_COOKIE);
-		kind = AUTH_COOKIE;
+		*kind = AUTH_COOKIE;
 	}
-	if (!token_format_ok(token))
+	return token_format_ok(token) ? token : NULL;
+}
+
+void auth_adopt(struct req *r, const PGresult *res, int row, int col)
+{
+	struct user *u = user_from_row_at(&r->arena, res, row, col);
+	r->session_id = db_int(res, row, col + ME_NCOLS);
+	u->avatar_id = db_int(res, row, col + ME_NCOLS + 1);
+	r->me = u;
+	r->auth_pending = false;
+}
+
+int auth_identify(struct req *r)
+{
+	enum auth_kind kind;
+	const char *token = request_token(r, &kind);
+	if (token == NULL)
 		return 0;
 	char lit[67];
 	uint8_t raw[32];
@@ -60,13 +78,32 @@ int auth_identify(struct req *r)
 		return 500;
 	if (PQntuples(res) != 1)
 		return 0;
-	struct user *u = user_from_row(&r->arena, res, 0);
-	r->session_id = db_int(res, 0, ME_NCOLS);
-	u->avatar_id = db_int(res, 0, ME_NCOLS + 1);
-	r->me = u;
+	auth_adopt(r, res, 0, 0);
 	r->auth = kind;
 	memcpy(r->session_hash, raw, 32);
 	return 0;
+}
+
+bool auth_defer(struct req *r)
+{
+	enum auth_kind kind;
+	const char *token = request_token(r, &kind);
+	if (token == NULL)
+		return false;
+	char lit[67];
+	hash_literal(token, lit, r->session_hash);
+	r->auth = kind; /* what the CSRF check needs; the session is checked later */
+	r->auth_pending = true;
+	return true;
+}
+
+const char *auth_hash_param(struct req *r)
+{
+	char *lit = arena_alloc(&r->arena, 2 + 64 + 1);
+	lit[0] = '\\';
+	lit[1] = 'x';
+	hex_encode(r->session_hash, 32, lit + 2);
+	return lit;
 }
 
 static const char *csrf_for(struct req *r, const char *basis)

@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <libpq-fe.h>
+
 #include "app.h"
+#include "db.h"
 
 #define SESSION_COOKIE "messly_session"
 #define PRESESSION_COOKIE "messly_pre"
@@ -17,6 +20,19 @@
 /* Find the user behind the session cookie or bearer token. Sets r->me and
  * r->auth. Returns 0, or 503 when the database is unavailable. */
 int auth_identify(struct req *r);
+
+/* Routes that identify the viewer inside their own first statement
+ * (R_SELF_AUTH, one round trip instead of two): when the request carries a
+ * well-formed token, note its kind and hash without a query, set
+ * r->auth_pending and return true (false: nothing to look up). The
+ * statement takes auth_hash_param() and auth_client_ip() and ends its rows
+ * with the viewer's AUTH_ME_COLS columns (SESSION_ME in db.c), which
+ * auth_adopt() reads. router_settle() looks the session up the usual way
+ * when a handler must answer before (or without) such a statement. */
+bool auth_defer(struct req *r);
+const char *auth_hash_param(struct req *r);
+#define AUTH_ME_COLS (ME_NCOLS + 2) /* ME_COLS, the session id, the avatar */
+void auth_adopt(struct req *r, const PGresult *res, int row, int col);
 
 /* The CSRF token for this browser (derived from its session cookie, or from
  * a pre-session cookie that is set here when missing). */

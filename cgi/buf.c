@@ -60,7 +60,15 @@ void buf_append(struct buf *b, const void *data, size_t len)
 
 void buf_puts(struct buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 
-void buf_putc(struct buf *b, char c) { buf_append(b, &c, 1); }
+void buf_putc(struct buf *b, char c)
+{
+	if (b->len + 1 < b->cap) { /* the common case, without buf_grow's checks */
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
+	buf_append(b, &c, 1);
+}
 
 void buf_printf(struct buf *b, const char *fmt, ...)
 {

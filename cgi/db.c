@@ -16,6 +16,34 @@
 	"u.id, u.nickname, u.name, u.email, u.lang, u.is_admin, u.about, u.theme, u.privacy," \
 	" u.notify, u.notify_preview, u.send_key"
 
+/* The viewer of a statement that identifies them itself (routes flagged
+ * R_SELF_AUTH: the session lookup and the work in one round trip): the
+ * session behind token hash h, unexpired, its last use refreshed at most
+ * once a minute (with address ip), and its user unless deactivated or
+ * deleted. me has STMT_SESSION_USER's 13 columns (AUTH_ME_COLS). */
+#define SESSION_ME(h, ip) \
+	" s AS (SELECT token_hash, id, user_id, last_seen_at FROM sessions" \
+	"   WHERE token_hash = " h "::bytea AND expires_at > now())," \
+	" touch AS (UPDATE sessions t SET last_seen_at = now(), ip = coalesce(" ip ", t.ip) FROM s" \
+	"   WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute')," \
+	" me AS (SELECT " ME_COLS ", s.id AS session_id, u.avatar_id FROM s JOIN users u ON u.id = s.user_id" \
+	"   WHERE u.deactivated_at IS NULL AND u.deleted_at IS NULL)"
+/* The viewer's id in such a statement, where another would take a parameter. */
+#define ME_ID "(SELECT id FROM me)"
+
+/* messly_direct_blocked(chat, uid) (schema/004_profiles.sql) written out: a
+ * call of the SQL function is planned anew on every execution (its EXISTS
+ * keeps it from being inlined), which cost a send more than its insert. */
+#define DIRECT_BLOCKED(chat, uid) \
+	"EXISTS (SELECT 1 FROM chats dc JOIN members o ON o.chat_id = dc.id AND o.user_id <> " uid \
+	"   JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = " uid ")" \
+	"     OR (b.blocker_id = " uid " AND b.blocked_id = o.user_id)" \
+	"   WHERE dc.id = " chat " AND dc.kind = 'direct')"
+/* messly_blocked(blocker, blocked) written out, for the same reason (the
+ * reads of every chat page). */
+#define BLOCKED(blocker, blocked) \
+	"EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = " blocker " AND bl.blocked_id = " blocked ")"
+
 /* A user the search may show to viewer $1: not the system user, not
  * deactivated or deleted, and not someone who blocked the viewer. */
 #define SEARCHABLE(u) \
@@ -42,7 +70,8 @@
 /* What a message has beyond its text (column 11 of MSG_COLS, see
  * message_set_extra() in model.c): files, edited, deleted, the quoted
  * reply, the mentions and the reactions (emoji, count, users in order) in
- * first-use order. */
+ * first-use order (the aggregate only for a message that has any: most have
+ * none). */
 #define MSG_EXTRA(m) \
 	"json_build_object('files', " MSG_FILES(m) ", 'edited', " m ".edited_at IS NOT NULL," \
 	" 'mentions', " MSG_MENTIONS(m) "," \
@@ -53,10 +82,11 @@
 	"   'deleted', q.deleted_at IS NOT NULL, 'text', left(q.body, 200)," \
 	"   'sender', json_build_object('id', qu.id, 'nickname', qu.nickname, 'name', qu.name))" \
 	"   FROM messages q LEFT JOIN users qu ON qu.id = q.sender_id WHERE q.id = " m ".reply_to)," \
-	" 'reactions', (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n," \
+	" 'reactions', CASE WHEN EXISTS (SELECT 1 FROM reactions WHERE message_id = " m ".id)" \
+	"   THEN (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n," \
 	"   'users', x.users) ORDER BY x.first) FROM (SELECT emoji, count(*) AS n," \
 	"   array_agg(user_id ORDER BY created_at) AS users, min(created_at) AS first" \
-	"   FROM reactions WHERE message_id = " m ".id GROUP BY emoji) x))"
+	"   FROM reactions WHERE message_id = " m ".id GROUP BY emoji) x) END)"
 
 /* A message row (12 columns): see message_from_row() in model.c. */
 #define MSG_COLS \
@@ -115,21 +145,23 @@
 
 /* Col 14 of the history statements: the viewer ($1) blocked the sender of
  * this group message (it is shown collapsed). */
-#define COLLAPSED \
+#define COLLAPSED COLLAPSED_FOR("$1")
+#define COLLAPSED_FOR(viewer) \
 	"(c.kind = 'group' AND m.kind <> 'service' AND m.sender_id IS NOT NULL" \
-	" AND messly_blocked($1::bigint, m.sender_id))"
+	" AND " BLOCKED(viewer "::bigint", "m.sender_id") ")"
 
 /* History around a seq for a member: zero rows means "not a member"; one
  * row with NULL message columns means "member, nothing there". */
-#define HISTORY(cond, key, order) \
+#define HISTORY(cond, key, order) HISTORY_FOR("$1", cond, key, order)
+#define HISTORY_FOR(viewer, cond, key, order) \
 	"SELECT c.last_seq, " MSG_COLS "," \
-	" (SELECT min(seq) FROM messages WHERE chat_id = $2), " COLLAPSED /* min: once, not per row */ \
+	" (SELECT min(seq) FROM messages WHERE chat_id = $2), " COLLAPSED_FOR(viewer) /* min: once, not per row */ \
 	" FROM members mb JOIN chats c ON c.id = mb.chat_id" \
 	" LEFT JOIN LATERAL (SELECT * FROM messages x WHERE x.chat_id = mb.chat_id AND " cond \
 	"   ORDER BY x." key " " order " LIMIT $4) m ON true" \
 	" LEFT JOIN LATERAL (SELECT u.id, u.nickname, u.name FROM users u" \
 	"   WHERE u.id = m.sender_id LIMIT 1) s ON true" \
-	" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m." key " ASC"
+	" WHERE mb.chat_id = $2 AND mb.user_id = " viewer " ORDER BY m." key " ASC"
 
 /* ---- group chats: every change is a service message that takes the
  * chat's next seq under the chat row lock, in the same statement. By
@@ -185,14 +217,18 @@
 #define SEND_TOKENS \
 	"least($6::float8, b.tokens + $7::float8 * greatest(0, extract(epoch FROM now() - b.at))::float8)"
 /* A send (chat $1, sender $2, the new message in ins) reads the chat: the
- * sender's position moves to it, but only when a message by someone else
- * lies between; else the unread count and the receipts stay the same, and
- * the members row is not rewritten on every message. */
-#define SENDER_READS \
+ * sender's position moves to it when anything lies between (a message by
+ * someone else, or an edit's or reaction's seq); after the sender's own
+ * previous message it is where it was, and the members row is not
+ * rewritten on every message. (Checking for a message by someone else
+ * instead scanned all of the sender's messages since the position: the
+ * unread count and the receipts come out the same either way, as they
+ * count only others' messages.) */
+#define SENDER_READS SENDER_READS_BY("$2")
+#define SENDER_READS_BY(sender) \
 	" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins" \
-	"   WHERE members.chat_id = $1 AND members.user_id = $2 AND EXISTS (SELECT 1" \
-	"     FROM messages o WHERE o.chat_id = $1 AND o.seq > members.last_read_seq" \
-	"     AND o.sender_id IS DISTINCT FROM $2)),"
+	"   WHERE members.chat_id = $1 AND members.user_id = " sender \
+	"   AND members.last_read_seq < ins.seq - 1),"
 /* Who shares a chat with user $1 (the audience of their avatar). */
 #define SHARERS \
 	"(SELECT string_agg(DISTINCT m2.user_id::text, ',') FROM members m1" \
@@ -214,13 +250,7 @@ static const struct {
 	bool replan;
 } statements[STMT__MAX] = {
 	/* last active (and the address) refreshed at most once a minute */
-	[STMT_SESSION_USER] = {
-		"WITH s AS (SELECT token_hash, id, user_id, last_seen_at FROM sessions"
-		"   WHERE token_hash = $1::bytea AND expires_at > now()),"
-		" touch AS (UPDATE sessions t SET last_seen_at = now(), ip = coalesce($2, t.ip) FROM s"
-		"   WHERE t.token_hash = s.token_hash AND s.last_seen_at < now() - interval '1 minute')"
-		" SELECT " ME_COLS ", s.id, u.avatar_id FROM s JOIN users u ON u.id = s.user_id"
-		" WHERE u.deactivated_at IS NULL AND u.deleted_at IS NULL", 2},
+	[STMT_SESSION_USER] = {"WITH" SESSION_ME("$1", "$2") " SELECT * FROM me", 2},
 	[STMT_SESSION_CREATE] = {
 		"INSERT INTO sessions (token_hash, user_id, kind, expires_at, user_agent, ip)"
 		" VALUES ($1::bytea, $2, $3, now() + make_interval(days => $4::int), $5, $6)", 6},
@@ -313,14 +343,19 @@ static const struct {
 	/* The sender's token bucket ($6 burst, $7 tokens a second) is taken in
 	 * the same statement (a retry of a stored message takes none); refused:
 	 * one row of NULLs whose last column is the wait in seconds. */
+	/* The sender is identified in the statement (R_SELF_AUTH): $2 is the
+	 * session's token hash, $9 the address; each row ends with the
+	 * sender's AUTH_ME_COLS columns, and no row means no such session, or
+	 * not a member, or a blocked direct chat. */
 	[STMT_SEND] = {
-		"WITH mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = $2"
-		"   AND NOT messly_direct_blocked($1, $2)),"
+		"WITH" SESSION_ME("$2", "$9") ","
+		" mb AS (SELECT 1 FROM members WHERE chat_id = $1 AND user_id = " ME_ID
+		"   AND NOT " DIRECT_BLOCKED("$1", ME_ID) "),"
 		" dup AS (SELECT x.id, x.seq, x.kind, x.body, x.html, x.client_id, x.created_at"
-		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = $2 AND x.client_id = $3"
+		"   FROM messages x WHERE x.chat_id = $1 AND x.sender_id = " ME_ID " AND x.client_id = $3"
 		"   AND EXISTS (SELECT 1 FROM mb)),"
 		" tb AS (INSERT INTO send_budget AS b (user_id, tokens, at)"
-		"   SELECT $2, $6::float8 - 1, now()"
+		"   SELECT " ME_ID ", $6::float8 - 1, now()"
 		"   WHERE EXISTS (SELECT 1 FROM mb) AND NOT EXISTS (SELECT 1 FROM dup)"
 		"   ON CONFLICT (user_id) DO UPDATE SET at = greatest(b.at, now()), tokens = " SEND_TOKENS " - 1"
 		"   WHERE " SEND_TOKENS " >= 1 RETURNING 1),"
@@ -329,23 +364,23 @@ static const struct {
 		"   RETURNING last_seq, last_message_at),"
 		" ins AS (INSERT INTO messages (chat_id, seq, version_seq, sender_id, kind, body, html,"
 		"   client_id, created_at, reply_to)"
-		"   SELECT $1, last_seq, last_seq, $2, 'text', $4, $5, $3, last_message_at,"
+		"   SELECT $1, last_seq, last_seq, " ME_ID ", 'text', $4, $5, $3, last_message_at,"
 		"   (SELECT q.id FROM messages q WHERE q.id = $8::bigint AND q.chat_id = $1) FROM bump"
 		"   RETURNING id, seq, kind, body, html, client_id, created_at),"
-		SENDER_READS
-		" men AS (" MENTIONS_INSERT("$9", "$1::bigint", "ins") " RETURNING user_id, written),"
+		SENDER_READS_BY(ME_ID)
+		" men AS (" MENTIONS_INSERT("$10", "$1::bigint", "ins") " RETURNING user_id, written),"
 		" r AS (SELECT true AS created, * FROM ins UNION ALL SELECT false, * FROM dup)"
-		" SELECT r.created, r.id, r.seq, r.kind, r.body, r.html, r.client_id, "
-		ISO("r.created_at") ","
+		" SELECT x.*, me.* FROM me, (SELECT r.created, r.id, r.seq, r.kind, r.body, r.html,"
+		"   r.client_id, " ISO("r.created_at") ","
 		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1), NULL::bigint,"
-		"   " RECEIPT_AUDIENCE("$1", "$2") ","
+		"   " RECEIPT_AUDIENCE("$1", ME_ID) ","
 		"   CASE WHEN r.created THEN (SELECT json_agg(json_build_object('id', u.id,"
 		"     'nickname', u.nickname, 'name', u.name, 'written', men.written) ORDER BY men.written)"
 		"     FROM men JOIN users u ON u.id = men.user_id) ELSE " MSG_MENTIONS("r") " END FROM r"
 		" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
 		"   greatest(1, ceil((1 - coalesce((SELECT " SEND_TOKENS " FROM send_budget b"
-		"     WHERE b.user_id = $2), 0)) / $7::float8))::bigint, NULL, NULL"
-		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)", 9},
+		"     WHERE b.user_id = " ME_ID "), 0)) / $7::float8))::bigint, NULL, NULL"
+		" FROM mb WHERE NOT EXISTS (SELECT 1 FROM dup) AND NOT EXISTS (SELECT 1 FROM tb)) x", 10},
 	[STMT_READ] = {
 		"WITH cur AS (SELECT mb.last_read_seq AS old, least($3::bigint, c.last_seq) AS target"
 		"   FROM members mb JOIN chats c ON c.id = mb.chat_id"
@@ -665,7 +700,7 @@ static const struct {
 	/* zero rows: not a member, or not a direct chat; col 3: the peer is
 	 * deleted or the system user (nothing to block) */
 	[STMT_BLOCK_STATE] = {
-		"SELECT o.user_id, messly_blocked($1, o.user_id), messly_blocked(o.user_id, $1),"
+		"SELECT o.user_id, " BLOCKED("$1::bigint", "o.user_id") ", " BLOCKED("o.user_id", "$1::bigint") ","
 		" p.deleted_at IS NOT NULL OR p.is_system"
 		" FROM members mb JOIN chats c ON c.id = mb.chat_id AND c.kind = 'direct'"
 		" JOIN members o ON o.chat_id = c.id AND o.user_id <> mb.user_id"
@@ -1256,6 +1291,13 @@ static const struct {
 		"   ORDER BY lower(u.nickname) LIKE (SELECT messly_like_escape(lower($3)) || '%') DESC,"
 		"   lower(u.nickname) LIMIT $4::int) u ON true"
 		" WHERE mb.chat_id = $2 AND mb.user_id = $1", 4},
+	/* STMT_MESSAGES_BEFORE identifying the viewer itself (R_SELF_AUTH):
+	 * $1 the session's token hash, $5 the address; each row ends with the
+	 * viewer's AUTH_ME_COLS columns; no row: no such session, or not a member. */
+	[STMT_MESSAGES_BEFORE_ME] = {
+		"WITH" SESSION_ME("$1", "$5") ","
+		" h AS (" HISTORY_FOR(ME_ID, "x.seq < $3", "seq", "DESC") ")"
+		" SELECT h.*, me.* FROM h, me ORDER BY h.seq", 5},
 };
 
 struct db {
@@ -1347,6 +1389,7 @@ static bool retry_safe(enum stmt s)
 	case STMT_CHATS_LIST:
 	case STMT_CHAT_GET:
 	case STMT_MESSAGES_BEFORE:
+	case STMT_MESSAGES_BEFORE_ME:
 	case STMT_EVENTS_AFTER:
 	case STMT_SEND: /* idempotent by client_id */
 	case STMT_READ:

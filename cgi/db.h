@@ -21,7 +21,7 @@ enum stmt {
 	STMT_DIRECT_OPEN,     /* find or create a direct chat */
 	STMT_MESSAGES_BEFORE, /* a page of history, membership checked */
 	STMT_EVENTS_AFTER,    /* catch-up after a seq, membership checked */
-	STMT_SEND,            /* send budget + bump seq + insert + idempotency + fan-out list */
+	STMT_SEND,            /* session + send budget + bump seq + insert + idempotency + fan-out list */
 	STMT_READ,            /* move the read position forward, unread left, fan-out list */
 	/* group chats (h_groups.c) */
 	STMT_GROUP_CREATE,    /* chat + owner + members + "created" message */
@@ -125,6 +125,7 @@ enum stmt {
 	STMT_PIN,             /* pin/unpin: bump seq by two, version + service message */
 	STMT_PINS,            /* a chat's pinned messages, membership checked */
 	STMT_MENTION_CANDIDATES, /* members to suggest after "@", membership checked */
+	STMT_MESSAGES_BEFORE_ME, /* session + a page of history, membership checked */
 	STMT__MAX
 };
 

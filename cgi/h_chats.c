@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth.h"
 #include "blocks.h"
 #include "buf.h"
 #include "crypto.h"
@@ -22,6 +23,7 @@
 #include "presence.h"
 #include "publish.h"
 #include "readstate.h"
+#include "router.h"
 #include "service.h"
 #include "settings.h"
 #include "template.h"
@@ -169,7 +171,8 @@ static bool arg_int(struct req *r, const char *name, long long min, long long ma
 	}
 	int64_t n;
 	if (!parse_int_range(v, min, max, &n)) {
-		view_error(r, 400, "err.bad_request", name);
+		if (router_settle(r)) /* R_SELF_AUTH: no answer before the session's */
+			view_error(r, 400, "err.bad_request", name);
 		return false;
 	}
 	*out = n;
@@ -182,17 +185,25 @@ static bool arg_int(struct req *r, const char *name, long long min, long long ma
 static long long load_history(struct req *r, enum stmt s, long long chat, long long before,
 			      long long limit, struct json_object *messages, bool *has_older)
 {
-	const char *params[] = {me_id(r), id_str(r, chat), id_str(r, before), id_str(r, limit)};
+	/* R_SELF_AUTH (GET /api/chats/ID/messages): the statement finds the
+	 * viewer from the session itself, one round trip */
+	bool self = r->auth_pending && s == STMT_MESSAGES_BEFORE;
+	const char *params[] = {self ? auth_hash_param(r) : me_id(r), id_str(r, chat),
+				id_str(r, before), id_str(r, limit), auth_client_ip(r)};
 	PGresult *res;
-	enum db_status st = db_run(r, s, params, 4, &res);
+	enum db_status st = self ? db_run(r, STMT_MESSAGES_BEFORE_ME, params, 5, &res)
+				 : db_run(r, s, params, 4, &res);
 	if (st != DB_OK) {
 		view_db_error(r, st);
 		return -1;
 	}
 	if (PQntuples(res) == 0) {
-		view_error(r, 404, "err.not_found", NULL);
+		if (router_settle(r)) /* a session, but not a member */
+			view_error(r, 404, "err.not_found", NULL);
 		return -1;
 	}
+	if (self)
+		router_adopt(r, res, 0, PQnfields(res) - AUTH_ME_COLS);
 	*has_older = false;
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *msg = message_from_row(res, i, 1, chat);
@@ -233,6 +244,8 @@ void h_messages_list(struct req *r)
 	    !arg_int(r, "limit", 1, PAGE_MAX, PAGE_DEFAULT, &limit))
 		return;
 	if (!r->want_json) {
+		if (!router_settle(r))
+			return;
 		const char *b = req_arg(r, "before");
 		resp_redirect(r, b ? arena_printf(&r->arena, "/chats/%lld?before=%lld", chat, before)
 				   : arena_printf(&r->arena, "/chats/%lld", chat));
@@ -465,69 +478,106 @@ static struct json_object *with_reply(struct req *r, struct json_object *msg)
 	return full;
 }
 
-void h_message_send(struct req *r)
+/* A refusal before STMT_SEND ran: answered as the route would answer with
+ * the session looked up first (R_SELF_AUTH). With the composer re-shown
+ * (send_refused) when composer, else a plain error. */
+static void refuse_early(struct req *r, int status, const char *key, const char *field,
+			 bool composer, const char *raw_text)
 {
-	long long chat = r->ids[0];
-	const char *raw = req_field(r, "text");
-	const char *text = raw ? normalize_text(r, raw) : "";
-	const char *why = valid_message_text(text, strlen(text), TEXT_MAX_CHARS);
+	if (!router_settle(r))
+		return;
+	if (composer)
+		send_refused(r, status, key, raw_text);
+	else
+		view_error(r, status, key, field);
+}
+
+/* The message's validated input (text normalised, client id, HTML);
+ * false after answering. */
+struct send_input {
+	const char *raw, *text, *client_id, *html;
+	int64_t reply_id;
+	struct mentions mentions; /* the @nicknames written, for STMT_SEND */
+};
+
+static bool send_input(struct req *r, struct send_input *in)
+{
+	in->raw = req_field(r, "text");
+	in->text = in->raw ? normalize_text(r, in->raw) : "";
+	const char *why = valid_message_text(in->text, strlen(in->text), TEXT_MAX_CHARS);
 	if (why) {
-		send_refused(r, 422, why, raw);
-		return;
+		refuse_early(r, 422, why, "text", true, in->raw);
+		return false;
 	}
-	const char *client_id = req_field(r, "client_id");
-	char generated[33];
-	if (client_id == NULL || *client_id == '\0') {
+	in->client_id = req_field(r, "client_id");
+	if (in->client_id == NULL || *in->client_id == '\0') {
 		uint8_t rnd[16];
+		char *generated = arena_alloc(&r->arena, 33);
 		if (random_bytes_hex(rnd, generated) != 0) {
-			view_error(r, 500, "err.internal", NULL);
-			return;
+			refuse_early(r, 500, "err.internal", NULL, false, NULL);
+			return false;
 		}
-		client_id = generated;
-	} else if (!valid_client_id(client_id)) {
-		view_error(r, 422, "err.client_id", "client_id");
-		return;
+		in->client_id = generated;
+	} else if (!valid_client_id(in->client_id)) {
+		refuse_early(r, 422, "err.client_id", "client_id", false, NULL);
+		return false;
 	}
-	struct mentions mentions = {0}; /* resolved in STMT_SEND: no extra round trip */
-	const char *html = markdown_render_mentions(r->w->md, &r->arena, text, strlen(text), &mentions);
-	if (html == NULL) {
-		view_error(r, 500, "err.internal", NULL);
-		return;
+	in->html = markdown_render_mentions(r->w->md, &r->arena, in->text, strlen(in->text),
+					   &in->mentions); /* resolved in STMT_SEND: no extra round trip */
+	if (in->html == NULL) {
+		refuse_early(r, 500, "err.internal", NULL, false, NULL);
+		return false;
 	}
 	/* a reply quotes a message of the same chat (another chat's: none) */
 	const char *reply_to = req_field(r, "reply_to");
-	int64_t reply_id = 0;
-	if (reply_to && *reply_to && !parse_id(reply_to, &reply_id)) {
-		view_error(r, 422, "err.bad_request", "reply_to");
-		return;
+	in->reply_id = 0;
+	if (reply_to && *reply_to && !parse_id(reply_to, &in->reply_id)) {
+		refuse_early(r, 422, "err.bad_request", "reply_to", false, NULL);
+		return false;
 	}
+	return true;
+}
+
+/* STMT_SEND finds the sender from the session itself (R_SELF_AUTH): one
+ * round trip per message. A route reached with the session already looked
+ * up (router_settle) passes the same hash. */
+void h_message_send(struct req *r)
+{
+	long long chat = r->ids[0];
+	struct send_input in = {0};
+	if (!send_input(r, &in))
+		return;
 	const struct config *cfg = &r->app->cfg;
-	const char *params[] = {id_str(r, chat), me_id(r), client_id, text, html,
+	const char *params[] = {id_str(r, chat), auth_hash_param(r), in.client_id, in.text, in.html,
 				limit_param(r, cfg->send_burst), limit_send_rate(r),
-				reply_id ? id_str(r, reply_id) : NULL,
-				mentions_param(&r->arena, &mentions)};
+				in.reply_id ? id_str(r, in.reply_id) : NULL, auth_client_ip(r),
+				mentions_param(&r->arena, &in.mentions)};
 	PGresult *res = NULL;
 	enum db_status st = DB_CONFLICT;
 	fault_point("send.before-commit"); /* STMT_SEND is the whole transaction */
 	/* A concurrent retry with the same client_id loses the unique index
 	 * race; running again finds the first message. */
 	for (int attempt = 0; attempt < 3 && st == DB_CONFLICT; attempt++)
-		st = db_run(r, STMT_SEND, params, 9, &res);
+		st = db_run(r, STMT_SEND, params, 10, &res);
 	if (st != DB_OK) {
-		view_db_error(r, st);
+		if (router_settle(r))
+			view_db_error(r, st);
 		return;
 	}
-	if (PQntuples(res) != 1) {
+	if (PQntuples(res) != 1) { /* no session, or not a member, or blocked */
+		if (!router_settle(r))
+			return;
 		const char *blocked = blocks_send_refusal(r, chat);
 		if (blocked)
-			send_refused(r, 403, blocked, raw);
+			send_refused(r, 403, blocked, in.raw);
 		else
 			view_error(r, 404, "err.not_found", NULL);
 		return;
 	}
+	router_adopt(r, res, 0, PQnfields(res) - AUTH_ME_COLS);
 	if (db_text(res, 0, 9) != NULL) { /* the sender's budget is spent */
 		limit_retry_after(r, db_int(res, 0, 9));
-		send_refused(r, 429, "err.rate_limited", raw);
+		send_refused(r, 429, "err.rate_limited", in.raw);
 		return;
 	}
 	fault_point("send.after-commit");
@@ -545,7 +595,7 @@ void h_message_send(struct req *r)
 	jset_int(msg, "version", db_int(res, 0, 2));
 	message_set_mentions_text(msg, db_text(res, 0, 11));
 	message_add_preview(msg);
-	if (reply_id) /* the quote comes from the stored row */
+	if (in.reply_id) /* the quote comes from the stored row */
 		msg = with_reply(r, msg);
 	struct json_object *m = view_object(r);
 	jset(m, "message", msg);

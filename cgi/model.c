@@ -13,6 +13,14 @@
 #include "template.h"
 #include "view.h"
 
+/* Keys set here are string literals ("" k "" compiles for nothing else):
+ * json-c keeps them without a copy (see jsetk in view.h). A key from a
+ * table goes through the copying function, called as (jset)(...). */
+#define jset(o, k, v) jsetk((o), "" k "", (v))
+#define jset_str(o, k, v) jsetk_str((o), "" k "", (v))
+#define jset_int(o, k, v) jsetk_int((o), "" k "", (v))
+#define jset_bool(o, k, v) jsetk_bool((o), "" k "", (v))
+
 /* A deleted account's row (see STMT_ACCOUNT_DELETE): name "Deleted account"
  * and nickname "deleted_<id>". */
 static bool deleted_account(long long id, const char *nickname, const char *name)
@@ -36,19 +44,24 @@ struct json_object *user_public_json(long long id, const char *nickname, const c
 
 struct user *user_from_row(struct arena *a, const PGresult *res, int row)
 {
+	return user_from_row_at(a, res, row, 0);
+}
+
+struct user *user_from_row_at(struct arena *a, const PGresult *res, int row, int c)
+{
 	struct user *u = arena_alloc(a, sizeof(*u));
-	u->id = db_int(res, row, 0);
-	u->nickname = db_text(res, row, 1);
-	u->name = db_text(res, row, 2);
-	u->email = db_text(res, row, 3);
-	u->lang = db_text(res, row, 4);
-	u->is_admin = db_bool(res, row, 5);
-	u->about = db_text(res, row, 6);
-	u->theme = db_text(res, row, 7);
-	u->privacy = db_text(res, row, 8);
-	u->notify = db_bool(res, row, 9);
-	u->notify_preview = db_bool(res, row, 10);
-	u->send_key = db_text(res, row, 11);
+	u->id = db_int(res, row, c);
+	u->nickname = db_text(res, row, c + 1);
+	u->name = db_text(res, row, c + 2);
+	u->email = db_text(res, row, c + 3);
+	u->lang = db_text(res, row, c + 4);
+	u->is_admin = db_bool(res, row, c + 5);
+	u->about = db_text(res, row, c + 6);
+	u->theme = db_text(res, row, c + 7);
+	u->privacy = db_text(res, row, c + 8);
+	u->notify = db_bool(res, row, c + 9);
+	u->notify_preview = db_bool(res, row, c + 10);
+	u->send_key = db_text(res, row, c + 11);
 	return u;
 }
 
@@ -235,8 +248,24 @@ void message_set_mentions_me(struct json_object *msg, const struct user *viewer)
 	buf_free(&ids);
 }
 
+/* MSG_EXTRA of most messages, exactly as PostgreSQL's json_build_object()
+ * writes it: nothing beyond the text. Recognised without parsing (a parse
+ * cost more than the rest of the message); any other spelling takes the
+ * parser and gives the same result. */
+static const char extra_plain[] =
+	"{\"files\" : null, \"edited\" : false, \"mentions\" : null, \"deleted\" : false, \"pinned\" : false,"
+	" \"forwarded\" : null, \"reply\" : null, \"reactions\" : null}";
+
 void message_set_extra(struct json_object *msg, const char *extra_json)
 {
+	if (extra_json && strcmp(extra_json, extra_plain) == 0) {
+		message_set_mentions(msg, NULL); /* unresolved markers become text */
+		jset_bool(msg, "edited", 0);
+		jset_bool(msg, "deleted", 0);
+		jset_bool(msg, "pinned", 0);
+		jset(msg, "reactions", json_object_new_array());
+		return;
+	}
 	struct json_object *x = extra_json ? json_tokener_parse(extra_json) : NULL;
 	struct json_object *v;
 	if (x == NULL || !json_object_is_type(x, json_type_object)) {
@@ -294,9 +323,9 @@ struct json_object *file_from_row(const PGresult *res, int row, int c)
 	static const char *const dims[] = {"width", "height"};
 	for (int i = 0; i < 2; i++) {
 		if (PQgetisnull(res, row, c + 8 + i))
-			jset(f, dims[i], NULL);
+			(jset)(f, dims[i], NULL);
 		else
-			jset_int(f, dims[i], db_int(res, row, c + 8 + i));
+			(jset_int)(f, dims[i], db_int(res, row, c + 8 + i));
 	}
 	if (PQgetisnull(res, row, c + 14)) {
 		jset(f, "thumb_width", NULL);
@@ -336,7 +365,7 @@ void file_decorate(struct json_object *f)
 	else
 		snprintf(num, sizeof(num), "%.1f", n);
 	jset_str(f, "size_num", num);
-	jset_bool(f, units[u], 1);
+	(jset_bool)(f, units[u], 1);
 	if (json_object_object_get_ex(f, "created_at", &v)) {
 		const char *iso = json_object_get_string(v);
 		char day[11] = "";

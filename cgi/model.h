@@ -17,6 +17,8 @@ struct json_object *chat_from_row(const PGresult *res, int row);
 void message_add_preview(struct json_object *msg);
 /* A user from ME_COLS (db.c) at col 0 of a row, in the arena. */
 struct user *user_from_row(struct arena *a, const PGresult *res, int row);
+/* The same from ME_COLS starting at column c. */
+struct user *user_from_row_at(struct arena *a, const PGresult *res, int row, int c);
 /* {id, nickname, name, email, lang, is_admin, about, theme, privacy,
  * notify, notify_preview} */
 struct json_object *user_me_json(const struct user *u);

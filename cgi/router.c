@@ -21,8 +21,8 @@ static const struct route routes[] = {
 	{"GET", "/chats", h_chats_list, R_SESSION},
 	{"POST", "/chats", h_chat_open, R_SESSION},
 	{"GET", "/chats/#", h_chat_get, R_SESSION},
-	{"GET", "/chats/#/messages", h_messages_list, R_SESSION},
-	{"POST", "/chats/#/messages", h_message_send, R_SESSION},
+	{"GET", "/chats/#/messages", h_messages_list, R_SESSION | R_SELF_AUTH},
+	{"POST", "/chats/#/messages", h_message_send, R_SESSION | R_SELF_AUTH},
 	{"GET", "/chats/#/events", h_events, R_SESSION},
 	{"POST", "/chats/#/read", h_read, R_SESSION},
 	{"GET", "/connect", h_connect, R_HTML},
@@ -336,6 +336,31 @@ static void require_login(struct req *r)
 	buf_free(&next);
 }
 
+bool router_settle(struct req *r)
+{
+	if (!r->auth_pending)
+		return true;
+	r->auth_pending = false;
+	r->auth = AUTH_NONE;
+	int st = auth_identify(r);
+	choose_lang(r);
+	if (st) {
+		view_error(r, st, st == 503 ? "err.unavailable" : "err.internal", NULL);
+		return false;
+	}
+	if (r->me == NULL) {
+		require_login(r);
+		return false;
+	}
+	return true;
+}
+
+void router_adopt(struct req *r, const PGresult *res, int row, int col)
+{
+	auth_adopt(r, res, row, col);
+	choose_lang(r);
+}
+
 void router_dispatch(struct req *r)
 {
 	r->lang = "en";
@@ -346,7 +371,8 @@ void router_dispatch(struct req *r)
 	}
 	const struct route *rt = NULL;
 	enum route_match m = router_match(r->method, r->path, r->api, r->ids, &rt);
-	st = auth_identify(r);
+	bool deferred = m == ROUTE_FOUND && (rt->flags & R_SELF_AUTH) && auth_defer(r);
+	st = deferred ? 0 : auth_identify(r);
 	choose_lang(r);
 	if (st) {
 		view_error(r, st, st == 503 ? "err.unavailable" : "err.internal", NULL);
@@ -365,18 +391,20 @@ void router_dispatch(struct req *r)
 	}
 	r->route = rt;
 	r->word = path_word(&r->arena, rt->pattern, r->path);
-	if ((rt->flags & R_SESSION) && r->me == NULL) {
+	if ((rt->flags & R_SESSION) && r->me == NULL && !r->auth_pending) {
 		require_login(r);
 		return;
 	}
 	if (strcmp(rt->method, "GET") != 0 && !(rt->flags & R_STREAM)) {
 		st = http_read_body(r);
 		if (st) {
-			view_error(r, st, st == 413 ? "err.too_large" : "err.bad_request", NULL);
+			if (router_settle(r))
+				view_error(r, st, st == 413 ? "err.too_large" : "err.bad_request", NULL);
 			return;
 		}
 		if (!(rt->flags & R_NO_CSRF) && !auth_csrf_ok(r)) {
-			view_error(r, 403, "err.csrf", NULL);
+			if (router_settle(r))
+				view_error(r, 403, "err.csrf", NULL);
 			return;
 		}
 	}

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <libpq-fe.h>
+
 #include "app.h"
 
 enum route_flag {
@@ -17,6 +19,11 @@ enum route_flag {
 	R_STREAM = 1 << 5,  /* a multipart upload: the body is not read here; the
 			     * handler streams it through upload_read(), which
 			     * enforces the CSRF check before any file part */
+	R_SELF_AUTH = 1 << 6, /* with R_SESSION, for the hottest routes: the
+			       * handler's first statement looks the session up
+			       * itself (auth_defer in auth.h) and the handler
+			       * calls router_adopt() with its row; anything it
+			       * answers before that goes through router_settle() */
 };
 
 struct route {
@@ -48,5 +55,15 @@ void router_label(size_t i, const char **method, const char **pattern);
 
 /* Route, authenticate, check preconditions, parse the body, run the handler. */
 void router_dispatch(struct req *r);
+
+/* R_SELF_AUTH: who is asking, looked up now if it was deferred (a no-op
+ * otherwise). False after answering as R_SESSION does without a session
+ * (401, or 303 to the login page) or with 503/500; every answer a handler
+ * gives before its identifying statement calls this first, so that it is
+ * what the route would answer with the lookup done up front. */
+bool router_settle(struct req *r);
+/* R_SELF_AUTH: the viewer as the handler's statement found them (the
+ * AUTH_ME_COLS columns from col of row); the language chosen again. */
+void router_adopt(struct req *r, const PGresult *res, int row, int col);
 
 #endif

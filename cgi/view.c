@@ -41,15 +41,121 @@ void jset_bool(struct json_object *o, const char *key, int v)
 	jset(o, key, json_object_new_boolean(v));
 }
 
+/* A JSON string: the bytes json-c escapes (JSON_C_TO_STRING_NOSLASHESCAPE)
+ * escaped the same way, runs of the rest copied at once. */
+static void json_write_string(struct buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_putc(b, '"');
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(b, s + start, i - start);
+		start = i + 1;
+		char esc[7] = {'\\', 0};
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+		}
+		buf_append(b, esc, strlen(esc));
+	}
+	buf_append(b, s + start, len - start);
+	buf_putc(b, '"');
+}
+
+void view_json_write(struct buf *b, struct json_object *o)
+{
+	char num[24];
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		buf_append(b, "null", 4);
+		return;
+	case json_type_boolean:
+		buf_puts(b, json_object_get_boolean(o) ? "true" : "false");
+		return;
+	case json_type_int: { /* digits backwards from the end of num */
+		long long v = (long long)json_object_get_int64(o);
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+		char *p = num + sizeof(num);
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			*--p = '-';
+		buf_append(b, p, (size_t)(num + sizeof(num) - p));
+		return;
+	}
+	case json_type_string:
+		json_write_string(b, json_object_get_string(o), (size_t)json_object_get_string_len(o));
+		return;
+	case json_type_array: {
+		size_t n = json_object_array_length(o);
+		buf_putc(b, '[');
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				buf_putc(b, ',');
+			view_json_write(b, json_object_array_get_idx(o, i));
+		}
+		buf_putc(b, ']');
+		return;
+	}
+	case json_type_object: {
+		bool first = true;
+		buf_putc(b, '{');
+		json_object_object_foreach(o, key, v) {
+			if (!first)
+				buf_putc(b, ',');
+			first = false;
+			json_write_string(b, key, strlen(key));
+			buf_putc(b, ':');
+			view_json_write(b, v);
+		}
+		buf_putc(b, '}');
+		return;
+	}
+	default: /* doubles: json-c's own formatting */
+		buf_puts(b, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+}
+
+void jsetk(struct json_object *o, const char *lit, struct json_object *v)
+{
+	json_object_object_add_ex(o, lit, v, JSON_C_OBJECT_KEY_IS_CONSTANT);
+}
+
+void jsetk_str(struct json_object *o, const char *lit, const char *v)
+{
+	jsetk(o, lit, v ? json_object_new_string(v) : NULL);
+}
+
+void jsetk_int(struct json_object *o, const char *lit, long long v)
+{
+	jsetk(o, lit, json_object_new_int64(v));
+}
+
+void jsetk_bool(struct json_object *o, const char *lit, int v)
+{
+	jsetk(o, lit, json_object_new_boolean(v));
+}
+
 void view_json(struct req *r, int status, struct json_object *model)
 {
 	r->status = status;
 	resp_header(r, "Content-Type", "application/json; charset=utf-8");
 	resp_header(r, "Cache-Control", "no-store");
-	size_t len;
-	const char *s = json_object_to_json_string_length(
-		model, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	buf_append(&r->body, s, len);
+	view_json_write(&r->body, model);
 }
 
 static void render_page(struct req *r, int status, const char *tpl, const char *title_key,

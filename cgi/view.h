@@ -15,6 +15,10 @@ void view_render(struct req *r, int status, const char *tpl, const char *title_k
 		 struct json_object *model);
 /* Always JSON. */
 void view_json(struct req *r, int status, struct json_object *model);
+/* o as compact JSON appended to b: the bytes json-c writes with
+ * JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, without its
+ * per-value buffers (the API's largest answers are message lists). */
+void view_json_write(struct buf *b, struct json_object *o);
 /* {error: {code, message[, field]}} or the error page. msg_key is a
  * catalog key; field may be NULL. */
 void view_error(struct req *r, int status, const char *msg_key, const char *field);
@@ -30,5 +34,13 @@ void jset_str(struct json_object *o, const char *key, const char *v); /* NULL ->
 void jset_int(struct json_object *o, const char *key, long long v);
 void jset_bool(struct json_object *o, const char *key, int v);
 void jset(struct json_object *o, const char *key, struct json_object *v);
+/* The same for a key that lives as long as the program (a string literal):
+ * json-c keeps the pointer instead of a copy, a malloc and a free less per
+ * key. model.c, which sets ~20 keys on every message of a page, maps the
+ * four helpers above onto these for literal keys. */
+void jsetk(struct json_object *o, const char *lit, struct json_object *v);
+void jsetk_str(struct json_object *o, const char *lit, const char *v);
+void jsetk_int(struct json_object *o, const char *lit, long long v);
+void jsetk_bool(struct json_object *o, const char *lit, int v);
 
 #endif

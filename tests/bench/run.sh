@@ -108,7 +108,8 @@ stack_start_nginx "$VAR" "$PORT" 100000r/s 100000
 PSQL=("$(_stack_pg_bindir)/psql" -X -q -h "$VAR/pgrun" -U postgres -d messly -v ON_ERROR_STOP=1)
 "${PSQL[@]}" -f tests/bench/limit.sql >/dev/null
 
-setsid "$TOOLS/limit" "$VAR/run/limit.sock" "$WORKERS" </dev/null >>"$VAR/log/limit.log" 2>&1 &
+# (its PostgreSQL connections are named, so that the stack's memory leaves them out)
+PGAPPNAME=messly-bench-limit setsid "$TOOLS/limit" "$VAR/run/limit.sock" "$WORKERS" </dev/null >>"$VAR/log/limit.log" 2>&1 &
 LIMIT_PID=$!
 disown "$LIMIT_PID" 2>/dev/null || true
 for ((i = 0; i < 100; i++)); do
@@ -119,7 +120,7 @@ done
 
 export BENCH_URL=http://127.0.0.1:$PORT BENCH_PORT=$PORT BENCH_VAR=$VAR BENCH_TOOLS=$TOOLS
 export BENCH_WORKERS=$WORKERS BENCH_APP_PID=$STACK_APP_PID BENCH_NGINX_PID=$STACK_NGINX_PID
-export BENCH_LIMIT_PID=$LIMIT_PID BENCH_PGBIN
+export BENCH_LIMIT_PID=$LIMIT_PID BENCH_PGBIN BENCH_MKIMAGE=$TOOLS/../tools/mkimage
 BENCH_PGBIN=$(_stack_pg_bindir)
 stack_msg "stack up at $BENCH_URL (state in $VAR, $WORKERS workers each for Messly and the yardstick)"
 node tests/bench/bench.mjs

@@ -4,7 +4,9 @@
 --     hex(sha256("messly-bench-K")) (bench.mjs derives the same tokens);
 --   1,000 direct chats, chat I between users 2I-1 and 2I, with 1,000 messages each
 --     (one million messages in all), read to the end;
---   4 groups "bench-group-G" of 1,000 members each (users 2001..6000, disjoint).
+--   4 groups "bench-group-G" of 1,000 members each (users 2001..6000, disjoint);
+--   a searcher "benchsearch" (token hex(sha256("messly-bench-search"))), a third
+--     member of the last 50 direct chats (50,000 messages of the million to search).
 SET synchronous_commit = off;
 
 INSERT INTO users (email, nickname, name)
@@ -47,5 +49,13 @@ SELECT c.id, bu.id, CASE WHEN bu.k = 2001 + (g - 1) * 1000 THEN 'owner' ELSE 'me
 FROM generate_series(1, 4) g
 JOIN chats c ON c.kind = 'group' AND c.title = 'bench-group-' || g
 JOIN bu ON bu.k BETWEEN 2001 + (g - 1) * 1000 AND 2000 + g * 1000;
+
+INSERT INTO users (email, nickname, name) VALUES ('benchsearch@bench.invalid', 'benchsearch', 'Bench searcher');
+INSERT INTO sessions (token_hash, user_id, kind, expires_at)
+SELECT sha256(convert_to(encode(sha256(convert_to('messly-bench-search', 'UTF8')), 'hex'), 'UTF8')),
+       id, 'bearer', now() + interval '1 day'
+FROM users WHERE nickname = 'benchsearch';
+INSERT INTO members (chat_id, user_id, last_read_seq)
+SELECT dc.chat_id, u.id, 1000 FROM dc, users u WHERE dc.i > 950 AND u.nickname = 'benchsearch';
 
 VACUUM ANALYZE;

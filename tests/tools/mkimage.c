@@ -2,11 +2,13 @@
  * into the ones Messly serves (there is no `convert` binary on the test
  * machines). Not part of the server; built by `make tools`.
  *
- *   mkimage jpeg|png|gif|webp OUT W H [--orient N] [--gps] [--frames N] [--alpha]
+ *   mkimage jpeg|png|gif|webp OUT W H [--orient N] [--gps] [--frames N] [--alpha] [--noise A]
  *       four coloured quadrants (top-left red, top-right lime, bottom-left
  *       blue, bottom-right yellow) with a little noise; --orient/--gps add
  *       an EXIF block (JPEG only) with that Orientation and a GPS position;
- *       --frames makes an animated GIF.
+ *       --frames makes an animated GIF; --noise A adds Gaussian noise of
+ *       strength A (ImageMagick's "attenuate"), so that a JPEG weighs what
+ *       a camera photo of its size does (make bench).
  *   mkimage gifbomb OUT N      a 1x1 GIF with N frames (written by hand)
  *   mkimage probe FILE         JSON: format, width, height, frames, exif
  *       (number of exif:* properties), profiles, comment, and the colour
@@ -77,6 +79,8 @@ static int write_out(const char *path, const unsigned char *a, size_t alen,
 	return fclose(f) != 0 || bad;
 }
 
+static const char *extra_noise; /* --noise A */
+
 static void quadrants(MagickWand *w, size_t width, size_t height, int alpha)
 {
 	PixelWand *bg = NewPixelWand();
@@ -96,6 +100,10 @@ static void quadrants(MagickWand *w, size_t width, size_t height, int alpha)
 	DestroyDrawingWand(d);
 	DestroyPixelWand(bg);
 	MagickAddNoiseImage(w, UniformNoise);
+	if (extra_noise) {
+		MagickSetImageArtifact(w, "attenuate", extra_noise);
+		MagickAddNoiseImage(w, GaussianNoise);
+	}
 }
 
 static int make(const char *fmt, const char *out, size_t width, size_t height, int orient,
@@ -226,6 +234,8 @@ int main(int argc, char **argv)
 				frames = atoi(argv[++i]);
 			else if (strcmp(argv[i], "--alpha") == 0)
 				alpha = 1;
+			else if (strcmp(argv[i], "--noise") == 0 && i + 1 < argc)
+				extra_noise = argv[++i];
 		}
 		rc = make(argv[1], argv[2], (size_t)atol(argv[3]), (size_t)atol(argv[4]), orient, gps,
 			  frames, alpha);

@@ -1,0 +1,124 @@
+/* test_view.c: the JSON writer of the API (view_json_write) against json-c's
+ * own, and the message model's fast path for plain messages
+ * (message_set_extra) against the parser's result. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "unit.h"
+#include "view.h"
+
+/* view_json_write(o) as a malloc'd string. */
+static char *ours(struct json_object *o)
+{
+	struct buf b = BUF_INIT;
+	view_json_write(&b, o);
+	char *s = strdup(b.data ? b.data : "");
+	buf_free(&b);
+	return s;
+}
+
+static const char *theirs(struct json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* Parse json, write it both ways, compare. */
+static int same_as_json_c(const char *json)
+{
+	struct json_object *o = json_tokener_parse(json);
+	if (o == NULL && strcmp(json, "null") != 0)
+		return 0;
+	char *a = ours(o);
+	int eq = strcmp(a, theirs(o)) == 0;
+	if (!eq)
+		printf("  ours   %s\n  json-c %s\n", a, theirs(o));
+	free(a);
+	json_object_put(o);
+	return eq;
+}
+
+TEST(scalars_and_nesting)
+{
+	CHECK(same_as_json_c("null"));
+	CHECK(same_as_json_c("true"));
+	CHECK(same_as_json_c("[false,0,-1,9007199254740991,-9223372036854775808]"));
+	CHECK(same_as_json_c("{}"));
+	CHECK(same_as_json_c("[]"));
+	CHECK(same_as_json_c("{\"a\":{\"b\":[1,{\"c\":null}],\"d\":\"x\"},\"e\":[]}"));
+	CHECK(same_as_json_c("[1.5,-0.25,1e300,3.0]"));
+}
+
+TEST(string_escapes)
+{
+	CHECK(same_as_json_c("\"plain\""));
+	CHECK(same_as_json_c("\"quote \\\" backslash \\\\ slash / done\""));
+	CHECK(same_as_json_c("\"\\b\\f\\n\\r\\t\""));
+	CHECK(same_as_json_c("\"\\u0001\\u001f\\u007f x\""));
+	CHECK(same_as_json_c("\"пример текста \\u2028 😀 <script>\""));
+	CHECK(same_as_json_c("{\"key \\\"q\\\"\\n\":\"v\"}"));
+	/* a string with an embedded NUL is written whole, as json-c does */
+	struct json_object *s = json_object_new_string_len("a\0b", 3);
+	char *a = ours(s);
+	CHECK_STR(a, "\"a\\u0000b\"");
+	CHECK_STR(a, theirs(s));
+	free(a);
+	json_object_put(s);
+}
+
+TEST(objects_built_by_handlers)
+{
+	struct json_object *m = json_object_new_object();
+	jset_str(m, "text", "line\nnext");
+	jset_str(m, "none", NULL);
+	jset_int(m, "id", 42);
+	jset_bool(m, "ok", 1);
+	jset(m, "list", json_object_new_array());
+	char *a = ours(m);
+	CHECK_STR(a, "{\"text\":\"line\\nnext\",\"none\":null,\"id\":42,\"ok\":true,\"list\":[]}");
+	CHECK_STR(a, theirs(m));
+	free(a);
+	json_object_put(m);
+}
+
+/* message_set_extra on msg with extra; the result written as JSON. */
+static char *extra(const char *x)
+{
+	struct json_object *m = json_object_new_object();
+	message_set_extra(m, x);
+	char *s = ours(m);
+	json_object_put(m);
+	return s;
+}
+
+TEST(plain_message_fast_path)
+{
+	/* exactly what json_build_object() writes for a message with nothing
+	 * beyond its text (MSG_EXTRA in db.c) ... */
+	char *fast = extra("{\"files\" : null, \"edited\" : false, \"mentions\" : null, \"deleted\" : false, \"pinned\" : false,"
+			   " \"forwarded\" : null, \"reply\" : null, \"reactions\" : null}");
+	/* ... and the same value spelt otherwise, which takes the parser */
+	char *parsed = extra("{\"files\":null,\"edited\":false,\"mentions\":null,\"deleted\":false,\"pinned\":false,"
+			     "\"forwarded\":null,\"reply\":null,\"reactions\":null}");
+	CHECK_STR(fast, parsed);
+	CHECK_STR(fast, "{\"mentions\":[],\"edited\":false,\"deleted\":false,\"pinned\":false,\"reactions\":[]}");
+	free(fast);
+	free(parsed);
+	/* anything else still comes through the parser */
+	char *edited = extra("{\"files\" : null, \"edited\" : true, \"mentions\" : null, \"deleted\" : false, \"pinned\" : true,"
+			     " \"forwarded\" : null, \"reply\" : null, \"reactions\" :"
+			     " [{\"emoji\":\"👍\",\"count\":1,\"users\":[7]}]}");
+	CHECK_STR(edited, "{\"mentions\":[],\"edited\":true,\"deleted\":false,\"pinned\":true,"
+			  "\"reactions\":[{\"emoji\":\"👍\",\"count\":1,\"users\":[7]}]}");
+	free(edited);
+}
+
+int main(void)
+{
+	RUN(scalars_and_nesting);
+	RUN(string_escapes);
+	RUN(objects_built_by_handlers);
+	RUN(plain_message_fast_path);
+	return unit_summary();
+}
