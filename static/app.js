@@ -250,10 +250,10 @@
 	/* ---------- sending ---------- */
 
 	var T = {
-		sent: list && list.getAttribute('data-t-sent') || 'Sent',
-		sending: composer && composer.getAttribute('data-t-sending') || 'Sending…',
-		failed: composer && composer.getAttribute('data-t-failed') || 'Not sent',
-		retry: composer && composer.getAttribute('data-t-retry') || 'Retry'
+		sent: list && list.getAttribute('data-t-sent') || '',
+		sending: composer && composer.getAttribute('data-t-sending') || '',
+		failed: composer && composer.getAttribute('data-t-failed') || '',
+		retry: composer && composer.getAttribute('data-t-retry') || ''
 	};
 
 	function makeLocal(text, cid) {

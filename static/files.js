@@ -27,8 +27,8 @@
 		return String(Date.now()) + '-' + String(Math.random()).slice(2);
 	}
 
-	function t(name, fallback) {
-		return (form && form.getAttribute('data-t-' + name)) || fallback;
+	function t(name) {
+		return (form && form.getAttribute('data-t-' + name)) || '';
 	}
 
 	/* ---------- uploads ---------- */
@@ -62,8 +62,8 @@
 		bar.max = 100;
 		bar.value = 0;
 		li.appendChild(bar);
-		li.appendChild(el('span', 'upload-status', t('uploading', 'Uploading…')));
-		var cancel = el('button', 'upload-cancel', t('cancel', 'Cancel'));
+		li.appendChild(el('span', 'upload-status', t('uploading')));
+		var cancel = el('button', 'upload-cancel', t('cancel'));
 		cancel.type = 'button';
 		li.appendChild(cancel);
 		uploads.appendChild(li);
@@ -89,14 +89,14 @@
 				catchUp(); // the live event usually comes first; this covers a slow one
 				return;
 			}
-			var msg = t('failed', 'Not sent') + ' (' + xhr.status + ')';
+			var msg = t('failed') + ' (' + xhr.status + ')';
 			try {
 				var d = JSON.parse(xhr.responseText);
 				if (d && d.error && d.error.message) msg = d.error.message;
 			} catch (e) { /* nginx's own page */ }
 			itemFailed(li, bar, msg);
 		};
-		xhr.onerror = function () { itemFailed(li, bar, t('failed', 'Not sent')); };
+		xhr.onerror = function () { itemFailed(li, bar, t('failed')); };
 		cancel.onclick = function () { xhr.abort(); li.remove(); };
 		xhr.send(fd);
 	}
@@ -122,7 +122,7 @@
 
 		var zone = form.closest('.chat') || doc.body;
 		var depth = 0;
-		zone.setAttribute('data-t-drop', t('drop', 'Drop files here'));
+		zone.setAttribute('data-t-drop', t('drop'));
 		function hasFiles(e) {
 			var types = e.dataTransfer && e.dataTransfer.types;
 			return types && Array.prototype.indexOf.call(types, 'Files') >= 0;
@@ -181,11 +181,11 @@
 		var thumb = a.querySelector('img');
 		img.alt = (thumb && thumb.alt) || a.getAttribute('data-name') || ''; // the caption, else the name
 		var bar = el('div', 'lightbox-bar');
-		var orig = el('a', 'btn btn-secondary lightbox-original', t('original', 'Open the original'));
+		var orig = el('a', 'btn btn-secondary lightbox-original', t('original'));
 		orig.href = a.getAttribute('data-url');
 		orig.target = '_blank';
 		orig.rel = 'noopener';
-		var close = el('button', 'btn btn-secondary lightbox-close', t('close', 'Close'));
+		var close = el('button', 'btn btn-secondary lightbox-close', t('close'));
 		close.type = 'button';
 		close.onclick = closeBox;
 		bar.appendChild(el('span', 'lightbox-name', a.getAttribute('data-name') || ''));

@@ -18,7 +18,7 @@
 		var field = root.querySelector('#group-members');
 		if (!box || !input || !results || !field || !window.fetch) return;
 		box.hidden = false;
-		var tAdd = root.getAttribute('data-t-add') || 'Add';
+		var tAdd = root.getAttribute('data-t-add') || '';
 		var tNone = root.getAttribute('data-t-none') || '';
 		var timer = null, seq = 0;
 

@@ -16,7 +16,7 @@
 	var csrf = csrfMeta ? csrfMeta.getAttribute('content') || '' : '';
 	var list = doc.getElementById('messages');
 	if (!list || !me || !window.fetch) return;
-	var reactLabel = list.getAttribute('data-t-react') || 'React';
+	var reactLabel = list.getAttribute('data-t-react') || '';
 
 	function $all(sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); }
 

@@ -27,7 +27,7 @@
 	var csrfMeta = doc.querySelector('meta[name="csrf"]');
 	var csrf = csrfMeta ? csrfMeta.getAttribute('content') || '' : '';
 
-	function t(key, dflt) { return (tt && tt.getAttribute('data-t-' + key)) || dflt; }
+	function t(key) { return (tt && tt.getAttribute('data-t-' + key)) || ''; }
 	function $all(sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); }
 
 	function api(method, url, data) {
@@ -191,8 +191,8 @@
 		var x = doc.createElement('button');
 		x.type = 'button';
 		x.className = 'compose-bar-close';
-		x.setAttribute('aria-label', t('cancel', 'Cancel'));
-		x.title = t('cancel', 'Cancel');
+		x.setAttribute('aria-label', t('cancel'));
+		x.title = t('cancel');
 		x.textContent = '\u00D7';
 		x.addEventListener('click', function () { cancel(); text.focus(); });
 		bar.appendChild(l);
@@ -233,7 +233,7 @@
 		var id = li.getAttribute('data-id');
 		var who = li.querySelector('.msg-author');
 		mode = { kind: 'reply', id: id };
-		showBar(t('replying', 'Replying to'), who ? who.textContent.trim() : '', snippetOf(li));
+		showBar(t('replying'), who ? who.textContent.trim() : '', snippetOf(li));
 		replyField().value = id;
 		text.focus();
 	}
@@ -246,7 +246,7 @@
 			clearMode();
 			mode = { kind: 'edit', id: id, saved: saved };
 			composer.classList.add('editing');
-			showBar(t('editing', 'Editing'), '', snippetOf(li));
+			showBar(t('editing'), '', snippetOf(li));
 			setText(d.message.text || '');
 			text.focus();
 			text.setSelectionRange(text.value.length, text.value.length);
@@ -265,11 +265,11 @@
 			return r.json().then(function (d) { return d && d.error && d.error.message; }, function () { return ''; })
 				.then(function (msg) {
 					var s = bar && bar.querySelector('.compose-bar-text');
-					if (s) s.textContent = msg || t('failed', 'Not saved');
+					if (s) s.textContent = msg || t('failed');
 				});
 		}, function () {
 			var s = bar && bar.querySelector('.compose-bar-text');
-			if (s) s.textContent = t('failed', 'Not saved');
+			if (s) s.textContent = t('failed');
 		});
 	}
 
@@ -324,8 +324,8 @@
 		var more = li.querySelector('.msg-more');
 		var at = more && more.parentNode ? more : null;
 		var add = function (b) { if (at) at.parentNode.insertBefore(b, at); else li.appendChild(b); };
-		add(button('msg-reply-btn', t('reply', 'Reply'), '\u21A9'));
-		if (editable(li)) add(button('msg-edit-btn', t('edit', 'Edit'), '\u270E'));
+		add(button('msg-reply-btn', t('reply'), '\u21A9'));
+		if (editable(li)) add(button('msg-edit-btn', t('edit'), '\u270E'));
 	}
 
 	list.addEventListener('click', function (e) {

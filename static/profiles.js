@@ -45,9 +45,9 @@
 	if (!form || !input || !box || !window.fetch) return;
 
 	var T = {
-		message: box.getAttribute('data-t-message') || 'Message',
-		none: box.getAttribute('data-t-none') || 'Nobody found.',
-		more: box.getAttribute('data-t-more') || 'More results'
+		message: box.getAttribute('data-t-message') || '',
+		none: box.getAttribute('data-t-none') || '',
+		more: box.getAttribute('data-t-more') || ''
 	};
 	var csrf = box.getAttribute('data-csrf') || '';
 	var timer = null;

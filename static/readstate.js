@@ -66,7 +66,7 @@
 				el = doc.createElement('a');
 				el.className = 'msg-receipt seen';
 				el.href = '/messages/' + encodeURIComponent(li.getAttribute('data-id')) + '/readers';
-				el.textContent = (list.getAttribute('data-t-seen') || 'Seen by') + ' ' + seen;
+				el.textContent = (list.getAttribute('data-t-seen') || '') + ' ' + seen;
 			} else {
 				el = doc.createElement('span');
 				el.className = 'msg-receipt' + (seen > 0 ? ' read' : '');
@@ -234,7 +234,7 @@
 		d.className = 'unread-divider';
 		d.id = 'unread-divider';
 		var s = doc.createElement('span');
-		s.textContent = list.getAttribute('data-t-unread') || 'New messages';
+		s.textContent = list.getAttribute('data-t-unread') || '';
 		d.appendChild(s);
 		li.parentNode.insertBefore(d, li);
 	}

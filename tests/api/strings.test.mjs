@@ -18,3 +18,15 @@ test('static scripts carry no hard-coded Russian interface text', () => {
 	}
 	assert.deepEqual(found, []);
 });
+
+test('static scripts carry no English fallbacks for missing catalog strings', () => {
+	// `attr || 'Sent'` would show English to a Russian reader whenever the
+	// page forgot the attribute; the page must carry it (data-t-*).
+	const found = [];
+	for (const f of readdirSync(dir).filter((n) => n.endsWith('.js') && !DATA.has(n))) {
+		readFileSync(join(dir, f), 'utf8').split('\n').forEach((line, i) => {
+			if (/\|\|\s*'[A-Z][a-z]+[^']*'|\bt\('[a-z_.]+',\s*'[^']+'\)/.test(line)) found.push(`${f}:${i + 1}: ${line.trim()}`);
+		});
+	}
+	assert.deepEqual(found, []);
+});
