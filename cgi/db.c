@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mentions.h"
 
 /* ISO 8601 UTC with milliseconds. */
 #define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
@@ -61,28 +62,51 @@
 	" FROM files f WHERE f.message_id = " m ".id) END"
 
 /* The users a message mentions (mentions.h): the nickname as written and
- * the user it was resolved to, with their current nickname. */
+ * the user it was resolved to, with their current nickname. _IF_MARKED: only
+ * looked up when the stored HTML has a mention marker (every resolved
+ * nickname was marked there when the text was rendered) or the message is
+ * deleted (its HTML is gone, its mention rows stay). */
 #define MSG_MENTIONS(m) \
 	"(SELECT json_agg(json_build_object('id', mu.id, 'nickname', mu.nickname, 'name', mu.name," \
 	" 'written', mm.written) ORDER BY mm.written) FROM message_mentions mm" \
 	" JOIN users mu ON mu.id = mm.user_id WHERE mm.message_id = " m ".id)"
+#define MSG_MENTIONS_IF_MARKED(m) \
+	"CASE WHEN " m ".deleted_at IS NOT NULL OR strpos(" m ".html, '" MENTION_OPEN "') > 0" \
+	" THEN " MSG_MENTIONS(m) " END"
 
 /* What a message has beyond its text (column 11 of MSG_COLS, see
  * message_set_extra() in model.c): files, edited, deleted, the quoted
  * reply, the mentions and the reactions (emoji, count, users in order) in
  * first-use order (the aggregate only for a message that has any: most have
- * none). */
+ * none). Each lookup is guarded by a test on the row's own columns, so a
+ * plain message costs no probe at all (the JSON is the same either way): the
+ * forward and the quote only when their column is set, the reactions only
+ * for a message changed since it was stored (adding or removing a reaction
+ * gives it the chat's next seq as version_seq; every insert sets version_seq
+ * = seq). A message with none of it at all skips even json_build_object():
+ * the statement writes MSG_EXTRA_PLAIN (db.h), the same text. */
 #define MSG_EXTRA(m) \
+	"CASE WHEN " MSG_PLAIN(m) " THEN '" MSG_EXTRA_PLAIN "'::json ELSE " MSG_EXTRA_ALL(m) " END"
+/* A message with nothing beyond its text (nor a mention marker), tested on
+ * its own columns; a missing row (NULL) is not plain. */
+#define MSG_PLAIN(m) \
+	"(" m ".version_seq = " m ".seq AND " m ".kind <> 'file' AND " m ".edited_at IS NULL" \
+	" AND " m ".deleted_at IS NULL AND " m ".pinned_at IS NULL AND " m ".forwarded_from IS NULL" \
+	" AND " m ".reply_to IS NULL AND strpos(" m ".html, '" MENTION_OPEN "') = 0)"
+#define MSG_EXTRA_ALL(m) \
 	"json_build_object('files', " MSG_FILES(m) ", 'edited', " m ".edited_at IS NOT NULL," \
-	" 'mentions', " MSG_MENTIONS(m) "," \
+	" 'mentions', " MSG_MENTIONS_IF_MARKED(m) "," \
 	" 'deleted', " m ".deleted_at IS NOT NULL, 'pinned', " m ".pinned_at IS NOT NULL," \
-	" 'forwarded', (SELECT json_build_object('id', fu.id, 'nickname', fu.nickname, 'name', fu.name)" \
-	"   FROM users fu WHERE fu.id = " m ".forwarded_from)," \
-	" 'reply', (SELECT json_build_object('id', q.id, 'seq', q.seq, 'kind', q.kind," \
+	" 'forwarded', CASE WHEN " m ".forwarded_from IS NOT NULL THEN" \
+	"   (SELECT json_build_object('id', fu.id, 'nickname', fu.nickname, 'name', fu.name)" \
+	"   FROM users fu WHERE fu.id = " m ".forwarded_from) END," \
+	" 'reply', CASE WHEN " m ".reply_to IS NOT NULL THEN" \
+	"   (SELECT json_build_object('id', q.id, 'seq', q.seq, 'kind', q.kind," \
 	"   'deleted', q.deleted_at IS NOT NULL, 'text', left(q.body, 200)," \
 	"   'sender', json_build_object('id', qu.id, 'nickname', qu.nickname, 'name', qu.name))" \
-	"   FROM messages q LEFT JOIN users qu ON qu.id = q.sender_id WHERE q.id = " m ".reply_to)," \
-	" 'reactions', CASE WHEN EXISTS (SELECT 1 FROM reactions WHERE message_id = " m ".id)" \
+	"   FROM messages q LEFT JOIN users qu ON qu.id = q.sender_id WHERE q.id = " m ".reply_to) END," \
+	" 'reactions', CASE WHEN " m ".version_seq <> " m ".seq" \
+	"   AND EXISTS (SELECT 1 FROM reactions WHERE message_id = " m ".id)" \
 	"   THEN (SELECT json_agg(json_build_object('emoji', x.emoji, 'count', x.n," \
 	"   'users', x.users) ORDER BY x.first) FROM (SELECT emoji, count(*) AS n," \
 	"   array_agg(user_id ORDER BY created_at) AS users, min(created_at) AS first" \

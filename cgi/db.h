@@ -133,6 +133,14 @@ enum stmt {
  * statement's own columns after them are read at ME_NCOLS + k. */
 #define ME_NCOLS 12
 
+/* Column 11 of a message row (MSG_EXTRA in db.c) for a message with nothing
+ * beyond its text: written by the statement as this constant (it is what
+ * json_build_object() would write), and recognised by message_set_extra()
+ * in model.c without parsing. */
+#define MSG_EXTRA_PLAIN \
+	"{\"files\" : null, \"edited\" : false, \"mentions\" : null, \"deleted\" : false, \"pinned\" : false," \
+	" \"forwarded\" : null, \"reply\" : null, \"reactions\" : null}"
+
 enum db_status {
 	DB_OK,
 	DB_UNAVAILABLE, /* no connection: answer 503 */

@@ -248,13 +248,10 @@ void message_set_mentions_me(struct json_object *msg, const struct user *viewer)
 	buf_free(&ids);
 }
 
-/* MSG_EXTRA of most messages, exactly as PostgreSQL's json_build_object()
- * writes it: nothing beyond the text. Recognised without parsing (a parse
- * cost more than the rest of the message); any other spelling takes the
- * parser and gives the same result. */
-static const char extra_plain[] =
-	"{\"files\" : null, \"edited\" : false, \"mentions\" : null, \"deleted\" : false, \"pinned\" : false,"
-	" \"forwarded\" : null, \"reply\" : null, \"reactions\" : null}";
+/* MSG_EXTRA of most messages (MSG_EXTRA_PLAIN in db.h): nothing beyond the
+ * text. Recognised without parsing (a parse cost more than the rest of the
+ * message); any other spelling takes the parser and gives the same result. */
+static const char extra_plain[] = MSG_EXTRA_PLAIN;
 
 void message_set_extra(struct json_object *msg, const char *extra_json)
 {
