@@ -5,41 +5,18 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import {
 	api, register, login, directChat, send, wsConnect, closeAll, Browser, htmlText,
 	expectStatus, expectError,
+	catalog, sql,
 } from './lib.mjs';
 
 after(closeAll);
 
 const T = { timeout: 60000 };
 
-function catalog(lang) {
-	const text = readFileSync(new URL(`../../templates/i18n/${lang}.txt`, import.meta.url), 'utf8');
-	const out = {};
-	for (const line of text.split('\n')) {
-		const m = /^([a-z0-9_.]+)\s*=\s*(.*)$/.exec(line);
-		if (m) out[m[1]] = m[2];
-	}
-	return out;
-}
 const EN = catalog('en');
 
-function psqlBin() {
-	const root = '/usr/lib/postgresql';
-	if (existsSync(root)) {
-		for (const v of readdirSync(root).sort((a, b) => Number(b) - Number(a))) {
-			const p = `${root}/${v}/bin/psql`;
-			if (existsSync(p)) return p;
-		}
-	}
-	return 'psql';
-}
-function sql(query) {
-	assert.ok(process.env.MESSLY_DB, 'MESSLY_DB is not set (run through deploy/test.sh)');
-	return execFileSync(psqlBin(), ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', '-c', query, process.env.MESSLY_DB], { encoding: 'utf8' }).trim();
-}
 
 /* `messly admin ARGS...` with the stack's environment. */
 function cli(...args) {

@@ -1,6 +1,7 @@
 // Shared helpers for Messly's API tests (node:test, global fetch, ws).
 // MESSLY_URL is the stack's public origin (nginx), e.g. http://127.0.0.1:8080.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -689,4 +690,37 @@ export function nginxPid() {
 		}
 	}
 	return null;
+}
+
+/* ------------------------------------------------ catalogs and the database */
+
+/* The message catalog of a language (templates/i18n/LANG.txt) as
+ * { key: text }, to check that answers come in the user's language. */
+export function catalog(lang) {
+	const text = readFileSync(new URL(`../../templates/i18n/${lang}.txt`, import.meta.url), 'utf8');
+	const out = {};
+	for (const line of text.split('\n')) {
+		const m = /^([a-z0-9_.]+)\s*=\s*(.*)$/.exec(line);
+		if (m) out[m[1]] = m[2];
+	}
+	return out;
+}
+
+function psqlBin() {
+	const root = '/usr/lib/postgresql';
+	if (existsSync(root)) {
+		for (const v of readdirSync(root).sort((a, b) => Number(b) - Number(a))) {
+			const p = `${root}/${v}/bin/psql`;
+			if (existsSync(p)) return p;
+		}
+	}
+	return 'psql';
+}
+
+/* SQL against the test stack's database (MESSLY_DB, set by deploy/test.sh),
+ * only for what the API cannot do or to look behind it; the caller
+ * interpolates nothing but integers or hex. Returns psql's unaligned output. */
+export function sql(query) {
+	assert.ok(process.env.MESSLY_DB, 'MESSLY_DB is not set (run through deploy/test.sh)');
+	return execFileSync(psqlBin(), ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', '-c', query, process.env.MESSLY_DB], { encoding: 'utf8' }).trim();
 }

@@ -2,11 +2,10 @@
 // sessions, export and account deletion (issue 7). JSON and HTML views.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import {
 	BASE, RUN, PASSWORD, api, register, login, uniq, directChat, send, clientId, sleep, wsConnect,
 	browserRegister, htmlText, assertNoInjection, expectStatus, expectError, closeAll, newUserFields,
+	catalog, sql,
 } from './lib.mjs';
 
 after(closeAll);
@@ -16,35 +15,12 @@ const T = { timeout: 60000 };
 /* ---------------------------------------------------------- helpers */
 
 // The message catalogs, to check that errors come in the user's language.
-function catalog(lang) {
-	const text = readFileSync(new URL(`../../templates/i18n/${lang}.txt`, import.meta.url), 'utf8');
-	const out = {};
-	for (const line of text.split('\n')) {
-		const m = /^([a-z0-9_.]+)\s*=\s*(.*)$/.exec(line);
-		if (m) out[m[1]] = m[2];
-	}
-	return out;
-}
 const EN = catalog('en');
 const RU = catalog('ru');
 
 // SQL against the test stack's database (MESSLY_DB): only for what the API
 // cannot do yet (deactivation is an admin feature) and for looking behind
 // the API (nothing personal left). Values interpolated here are integers.
-function psqlBin() {
-	const root = '/usr/lib/postgresql';
-	if (existsSync(root)) {
-		for (const v of readdirSync(root).sort((a, b) => Number(b) - Number(a))) {
-			const p = `${root}/${v}/bin/psql`;
-			if (existsSync(p)) return p;
-		}
-	}
-	return 'psql';
-}
-function sql(query) {
-	assert.ok(process.env.MESSLY_DB, 'MESSLY_DB is not set (run through deploy/test.sh)');
-	return execFileSync(psqlBin(), ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', '-c', query, process.env.MESSLY_DB], { encoding: 'utf8' }).trim();
-}
 
 const patchMe = (u, body) => api('PATCH', '/api/me', { token: u.token, body });
 const search = (u, q, extra = '') => api('GET', `/api/users?q=${encodeURIComponent(q)}${extra}`, { token: u.token });

@@ -5,44 +5,20 @@
 // viewer's language in errors, the session's last use refreshed).
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import {
 	api, register, directChat, send, clientId, expectStatus, expectError, browserRegister, closeAll,
+	catalog, sql,
 } from './lib.mjs';
 
 after(closeAll);
 
 const T = { timeout: 60000 };
 
-function catalog(lang) {
-	const text = readFileSync(new URL(`../../templates/i18n/${lang}.txt`, import.meta.url), 'utf8');
-	const out = {};
-	for (const line of text.split('\n')) {
-		const m = /^([a-z0-9_.]+)\s*=\s*(.*)$/.exec(line);
-		if (m) out[m[1]] = m[2];
-	}
-	return out;
-}
 const EN = catalog('en');
 const RU = catalog('ru');
 
 // SQL for what the API cannot do (expire a session, deactivate without the
 // admin panel); values interpolated are integers or hex.
-function psqlBin() {
-	const root = '/usr/lib/postgresql';
-	if (existsSync(root)) {
-		for (const v of readdirSync(root).sort((a, b) => Number(b) - Number(a))) {
-			const p = `${root}/${v}/bin/psql`;
-			if (existsSync(p)) return p;
-		}
-	}
-	return 'psql';
-}
-function sql(query) {
-	assert.ok(process.env.MESSLY_DB, 'MESSLY_DB is not set (run through deploy/test.sh)');
-	return execFileSync(psqlBin(), ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', '-c', query, process.env.MESSLY_DB], { encoding: 'utf8' }).trim();
-}
 const tokenHash = (token) => {
 	assert.match(token, /^[0-9a-f]{64}$/);
 	return `sha256(convert_to('${token}', 'UTF8'))`;

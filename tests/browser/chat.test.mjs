@@ -1,66 +1,21 @@
 // Browser tests: two people chat through the real UI, with JavaScript (live
 // delivery over /connect) and without it (plain forms and redirects).
 // Run: MESSLY_URL=http://127.0.0.1:8080 node --test tests/browser/
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import {
+	BASE, RUN, PHONE, DESKTOP, LIVE as LIVE_TIMEOUT, useBrowser, person, open as openPage,
+	register as registerForm, login, waitConnected, msg as messages,
+} from './lib.mjs';
 
-const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const RUN = Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 6);
 const XSS = '<img src=x onerror=window.__xss=1>';
-const PHONE = { width: 375, height: 812 };
-const DESKTOP = { width: 1280, height: 800 };
-const LIVE_TIMEOUT = 15000;
-
-let browser;
-
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-});
-
-after(async () => {
-	if (browser) await browser.close();
-});
-
-function person(tag) {
-	const nickname = `${tag}_${RUN}`.toLowerCase().slice(0, 32);
-	return {
-		email: `${nickname}@example.test`,
-		password: `pw-${RUN}-secret`,
-		nickname,
-		name: `${tag.toUpperCase()} ${RUN}`,
-	};
-}
+const browser = useBrowser();
 
 // A browser context plus a page that records script errors and CSP reports.
-async function open(viewport, javaScriptEnabled = true) {
-	const context = await browser.newContext({ viewport, javaScriptEnabled, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => {
-		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()))
-			page.problems.push(`csp: ${m.text()}`);
-	});
-	return { context, page };
-}
+const open = (viewport, javaScriptEnabled = true) => openPage(browser(), { viewport, javaScriptEnabled });
 
 async function register(page, u) {
-	await page.goto(`${BASE}/register`);
-	await page.fill('#email', u.email);
-	await page.fill('#password', u.password);
-	await page.fill('#nickname', u.nickname);
-	await page.fill('#name', u.name);
-	await Promise.all([
-		page.waitForURL(/\/chats(\/|$|\?)/),
-		page.click('form[action="/register"] button[type="submit"]'),
-	]);
+	await registerForm(page, u);
 	// logged in: the top bar knows who we are
 	const me = await page.getAttribute('body', 'data-me');
 	assert.match(me || '', /^\d+$/, 'body[data-me] holds the viewer id after registration');
@@ -78,15 +33,6 @@ async function startChat(page, peer) {
 		row.locator('button[type="submit"]').click(),
 	]);
 	return Number(new URL(page.url()).pathname.split('/')[2]);
-}
-
-function messages(page, text) {
-	return page.locator('#messages li.msg', { hasText: text });
-}
-
-async function waitConnected(page) {
-	await page.waitForFunction(() => window.messly && window.messly.state && window.messly.state.connected === true,
-		null, { timeout: LIVE_TIMEOUT });
 }
 
 // Exactly one rendered, server-confirmed copy of the message.
@@ -382,10 +328,7 @@ test('resilience: lost response and retry, dropped and doubled live frames, Even
 		const C = await open(DESKTOP);
 		try {
 			await C.page.routeWebSocket(/\/connect$/, (ws) => ws.close({ code: 1011, reason: 'refused' }));
-			await C.page.goto(`${BASE}/login`);
-			await C.page.fill('#login', b.nickname);
-			await C.page.fill('#password', b.password);
-			await Promise.all([C.page.waitForURL(/\/chats/), C.page.click('form[action="/login"] button[type="submit"]')]);
+			await login(C.page, b);
 			await C.page.goto(`${BASE}/chats/${chatId}`);
 			await C.page.waitForFunction(() => window.messly.state.connected && window.messly.state.transport === 'eventsource',
 				null, { timeout: 30000 });

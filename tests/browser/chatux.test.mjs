@@ -4,55 +4,18 @@
 // messages loaded while scrolling up, drafts across chats, the Ctrl+Enter
 // setting, the emoji button and the live region.
 // Run: MESSLY_URL=http://127.0.0.1:8080 node --test tests/browser/chatux.test.mjs
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { BASE, api, register, directChat, send, expectStatus, sleep } from '../api/lib.mjs';
+import { DESKTOP, LIVE as LIVE_TIMEOUT, useBrowser, open as openPage, login, waitConnected, msg } from './lib.mjs';
 
-const DESKTOP = { width: 1280, height: 800 };
-const LIVE_TIMEOUT = 15000;
-
-let browser;
-
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-});
-
-after(async () => {
-	if (browser) await browser.close();
-});
-
-async function open(javaScriptEnabled = true) {
-	const context = await browser.newContext({ viewport: DESKTOP, javaScriptEnabled, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	return { context, page };
-}
-
-async function login(page, u) {
-	await page.goto(`${BASE}/login`);
-	await page.fill('#login', u.user.nickname);
-	await page.fill('#password', u.password);
-	await Promise.all([page.waitForURL(/\/chats/), page.click('form[action="/login"] button[type="submit"]')]);
-}
-
-async function waitConnected(page) {
-	await page.waitForFunction(() => window.messly && window.messly.state && window.messly.state.connected === true,
-		null, { timeout: LIVE_TIMEOUT });
-}
+const browser = useBrowser();
+const open = (javaScriptEnabled = true) => openPage(browser(), { viewport: DESKTOP, javaScriptEnabled, watch: 'pageerror' });
 
 async function readAll(u, chatId, seq) {
 	expectStatus(await api('POST', `/api/chats/${chatId}/read`, { token: u.token, body: { seq } }), [200, 204]);
 }
 
-const msg = (page, text) => page.locator('#messages li.msg', { hasText: text });
 const classes = async (loc) => ((await loc.getAttribute('class')) || '').split(/\s+/);
 
 // A and B with a direct chat; B has said `n` things (sent in order).

@@ -1,32 +1,20 @@
 // Browser test: A drops a photo onto the chat; B, with the chat open in
 // another browser, sees the thumbnail appear live, opens it in the
 // lightbox, and A's avatar change reaches B's open page live.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+	BASE, RUN, LIVE, useBrowser, person, open as openPage, register as registerForm, startChat,
+	waitConnected as connected,
+} from './lib.mjs';
+import { TOOLS } from './webapp-lib.mjs';
 
-const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const RUN = Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 6);
-const ROOT = new URL('../..', import.meta.url).pathname;
-const TOOLS = process.env.MESSLY_TOOLS || join(ROOT, 'build/test/tools');
-const LIVE = 15000;
-
-let browser;
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
-});
-after(async () => {
-	if (browser) await browser.close();
-});
+const browser = useBrowser();
+const open = () => openPage(browser());
 
 function photo(w, h) {
 	const p = join(mkdtempSync(join(tmpdir(), 'messly-b-')), 'p.jpg');
@@ -34,37 +22,12 @@ function photo(w, h) {
 	return readFileSync(p).toString('base64');
 }
 
-async function open() {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => {
-		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) page.problems.push(m.text());
-	});
-	return { context, page };
-}
-
+// Registers a new person with this tag; returns the nickname.
 async function register(page, tag) {
-	const nickname = `${tag}_${RUN}`.toLowerCase().slice(0, 32);
-	await page.goto(`${BASE}/register`);
-	await page.fill('#email', `${nickname}@example.test`);
-	await page.fill('#password', `pw-${RUN}-secret`);
-	await page.fill('#nickname', nickname);
-	await page.fill('#name', `${tag.toUpperCase()} ${RUN}`);
-	await Promise.all([page.waitForURL(/\/chats/), page.click('form[action="/register"] button[type="submit"]')]);
-	return nickname;
+	const u = person(tag);
+	await registerForm(page, u);
+	return u.nickname;
 }
-
-async function startChat(page, nickname) {
-	await page.goto(`${BASE}/users?q=${nickname}`);
-	const row = page.locator('.user-item', { hasText: `@${nickname}` });
-	await Promise.all([page.waitForURL(/\/chats\/\d+/), row.locator('button[type="submit"]').click()]);
-	return Number(new URL(page.url()).pathname.split('/')[2]);
-}
-
-const connected = (page) => page.waitForFunction(() => window.messly?.state?.connected === true, null, { timeout: LIVE });
 
 test('a photo dropped onto the chat appears live in the other browser', { timeout: 180000 }, async () => {
 	const A = await open();
@@ -130,7 +93,7 @@ test('a photo dropped onto the chat appears live in the other browser', { timeou
 });
 
 test('without JavaScript: the file form sends, the photo links to its page', { timeout: 120000 }, async () => {
-	const context = await browser.newContext({ javaScriptEnabled: false, locale: 'en-US' });
+	const context = await browser().newContext({ javaScriptEnabled: false, locale: 'en-US' });
 	const page = await context.newPage();
 	try {
 		await register(page, 'dn');

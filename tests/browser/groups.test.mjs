@@ -3,62 +3,12 @@
 // the group info page; all three see the service messages and a live
 // message. Also: a removed member's open chat says so; the form works
 // without JavaScript.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, RUN, LIVE as LIVE_TIMEOUT, useBrowser, person, open as openPage, register, waitConnected, msg } from './lib.mjs';
 
-const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const RUN = Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 6);
-const LIVE_TIMEOUT = 15000;
-
-let browser;
-
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-});
-
-after(async () => {
-	if (browser) await browser.close();
-});
-
-function person(tag) {
-	const nickname = `${tag}_${RUN}`.toLowerCase().slice(0, 32);
-	return { email: `${nickname}@example.test`, password: `pw-${RUN}-secret`, nickname, name: `${tag.toUpperCase()} ${RUN}` };
-}
-
-async function open(javaScriptEnabled = true) {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => {
-		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) page.problems.push(`csp: ${m.text()}`);
-	});
-	return { context, page };
-}
-
-async function register(page, u) {
-	await page.goto(`${BASE}/register`);
-	await page.fill('#email', u.email);
-	await page.fill('#password', u.password);
-	await page.fill('#nickname', u.nickname);
-	await page.fill('#name', u.name);
-	await Promise.all([page.waitForURL(/\/chats(\/|$|\?)/), page.click('form[action="/register"] button[type="submit"]')]);
-}
-
-async function waitConnected(page) {
-	await page.waitForFunction(() => window.messly && window.messly.state && window.messly.state.connected === true, null, { timeout: LIVE_TIMEOUT });
-}
-
-function msg(page, text) {
-	return page.locator('#messages li.msg', { hasText: text });
-}
+const browser = useBrowser();
+const open = (javaScriptEnabled = true) => openPage(browser(), { javaScriptEnabled });
 
 test('create a group from the New chat menu, add two people, service messages and a live message in three browsers', { timeout: 180000 }, async () => {
 	const [a, b, c] = [person('ga'), person('gb'), person('gc')];

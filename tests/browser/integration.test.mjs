@@ -1,33 +1,11 @@
 // Browser test where features meet: in a shared group, messages from
 // someone the viewer blocked are collapsed behind a "Show" toggle, on load
 // without JavaScript and live with it; others see them open.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, RUN, LIVE as LIVE_TIMEOUT, useBrowser, person, open as openPage, login } from './lib.mjs';
 
-const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const RUN = Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 6);
-const LIVE_TIMEOUT = 15000;
-
-let browser;
-
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-});
-
-after(async () => {
-	if (browser) await browser.close();
-});
-
-function person(tag) {
-	const nickname = `${tag}_${RUN}`.toLowerCase().slice(0, 32);
-	return { email: `${nickname}@example.test`, password: `pw-${RUN}-secret`, nickname, name: `${tag.toUpperCase()} ${RUN}` };
-}
+const browser = useBrowser();
 
 async function api(method, path, token, body) {
 	const res = await fetch(BASE + path, {
@@ -40,17 +18,11 @@ async function api(method, path, token, body) {
 	return text ? JSON.parse(text) : null;
 }
 
+// A page that records script errors, logged in as u.
 async function open(javaScriptEnabled, u) {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	await page.goto(`${BASE}/login`);
-	await page.fill('#login', u.nickname);
-	await page.fill('#password', u.password);
-	await Promise.all([page.waitForURL(/\/chats/), page.click('form[action="/login"] button[type="submit"]')]);
-	return { context, page };
+	const opened = await openPage(browser(), { javaScriptEnabled, watch: 'pageerror' });
+	await login(opened.page, u);
+	return opened;
 }
 
 test('a blocked person\'s group messages are collapsed for the blocker, with and without JavaScript', async () => {

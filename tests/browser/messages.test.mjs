@@ -1,78 +1,17 @@
 // Browser test for message actions: one person reacts (the emoji picker),
 // edits and replies in one browser; the other sees each change live in
 // another, with the viewer's own reaction highlighted only for them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, RUN, LIVE as LIVE_TIMEOUT, useBrowser, chatPair, waitConnected, msg } from './lib.mjs';
 
-const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const RUN = Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 6);
-const LIVE_TIMEOUT = 15000;
+const browser = useBrowser();
+
 const THUMB = '\u{1F44D}';
 
-let browser;
-
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-});
-
-after(async () => {
-	if (browser) await browser.close();
-});
-
-function person(tag) {
-	const nickname = `${tag}_${RUN}`.toLowerCase().slice(0, 32);
-	return { email: `${nickname}@example.test`, password: `pw-${RUN}-secret`, nickname, name: `${tag.toUpperCase()} ${RUN}` };
-}
-
-async function open() {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => {
-		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) page.problems.push(`csp: ${m.text()}`);
-	});
-	return { context, page };
-}
-
-async function register(page, u) {
-	await page.goto(`${BASE}/register`);
-	await page.fill('#email', u.email);
-	await page.fill('#password', u.password);
-	await page.fill('#nickname', u.nickname);
-	await page.fill('#name', u.name);
-	await Promise.all([page.waitForURL(/\/chats(\/|$|\?)/), page.click('form[action="/register"] button[type="submit"]')]);
-}
-
-async function waitConnected(page) {
-	await page.waitForFunction(() => window.messly && window.messly.state && window.messly.state.connected === true,
-		null, { timeout: LIVE_TIMEOUT });
-}
-
-const msg = (page, text) => page.locator('#messages li.msg', { hasText: text });
-
 test('react, edit and reply in one browser; each is live in the other', { timeout: 180000 }, async () => {
-	const a = person('ma');
-	const b = person('mb');
-	const A = await open();
-	const B = await open();
+	const { A, B, chatUrl } = await chatPair(browser(), 'ma', 'mb');
 	try {
-		await register(A.page, a);
-		await register(B.page, b);
-		await A.page.goto(`${BASE}/users?q=${b.nickname}`);
-		await Promise.all([
-			A.page.waitForURL(/\/chats\/\d+/),
-			A.page.locator('.user-item', { hasText: `@${b.nickname}` }).locator('button[type="submit"]').click(),
-		]);
-		const chatUrl = A.page.url().replace(/[?#].*$/, '');
-		await waitConnected(A.page);
 		const text = `react here ${RUN}`;
 		await A.page.fill('#composer-text', text);
 		await A.page.press('#composer-text', 'Enter');

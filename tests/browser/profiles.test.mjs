@@ -1,53 +1,12 @@
 // Browser tests for profiles and settings: finding people as you type, the
 // theme preference against the system's colour scheme, blocking from a
 // profile with the confirmation, and the same pages without JavaScript.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, RUN, useBrowser, person, open as openPage, register } from './lib.mjs';
 
-const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const RUN = Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 6);
-
-let browser;
-
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-});
-
-after(async () => {
-	if (browser) await browser.close();
-});
-
-function person(tag, name) {
-	const nickname = `${tag}_${RUN}`.toLowerCase().slice(0, 32);
-	return { email: `${nickname}@example.test`, password: `pw-${RUN}-secret`, nickname, name: name || `${tag.toUpperCase()} ${RUN}` };
-}
-
-async function open({ javaScriptEnabled = true, colorScheme = 'light' } = {}) {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled, colorScheme, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => {
-		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) page.problems.push(`csp: ${m.text()}`);
-	});
-	return { context, page };
-}
-
-async function register(page, u) {
-	await page.goto(`${BASE}/register`);
-	await page.fill('#email', u.email);
-	await page.fill('#password', u.password);
-	await page.fill('#nickname', u.nickname);
-	await page.fill('#name', u.name);
-	await Promise.all([page.waitForURL(/\/chats(\/|$|\?)/), page.click('form[action="/register"] button[type="submit"]')]);
-}
+const browser = useBrowser();
+const open = ({ javaScriptEnabled = true, colorScheme = 'light' } = {}) => openPage(browser(), { javaScriptEnabled, colorScheme });
 
 const background = (page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 

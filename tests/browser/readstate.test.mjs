@@ -1,60 +1,11 @@
 // Browser tests for read state, receipts, typing and search as you type
 // (issue 6): two people, and a second device of one of them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, RUN, LIVE, useBrowser, person, open as openPage, register, startChat, login as loginAs, waitConnected as connected } from './lib.mjs';
 
-const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const RUN = Date.now().toString(36).slice(-6) + Math.random().toString(36).slice(2, 6);
-const LIVE = 15000;
-
-let browser;
-before(async () => {
-	browser = await chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-			'--disable-component-update', '--disable-sync'],
-	});
-});
-after(async () => { if (browser) await browser.close(); });
-
-function person(tag) {
-	const nickname = `${tag}_${RUN}`.toLowerCase().slice(0, 32);
-	return { email: `${nickname}@example.test`, password: `pw-${RUN}-secret`, nickname, name: `${tag.toUpperCase()} ${RUN}` };
-}
-
-async function open() {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => {
-		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) page.problems.push(`csp: ${m.text()}`);
-	});
-	return { context, page };
-}
-
-async function register(page, u) {
-	await page.goto(`${BASE}/register`);
-	await page.fill('#email', u.email);
-	await page.fill('#password', u.password);
-	await page.fill('#nickname', u.nickname);
-	await page.fill('#name', u.name);
-	await Promise.all([page.waitForURL(/\/chats/), page.click('form[action="/register"] button[type="submit"]')]);
-}
-
-async function loginAs(page, u) {
-	await page.goto(`${BASE}/login`);
-	await page.fill('#login', u.nickname);
-	await page.fill('#password', u.password);
-	await Promise.all([page.waitForURL(/\/chats/), page.click('form[action="/login"] button[type="submit"]')]);
-}
-
-async function connected(page) {
-	await page.waitForFunction(() => window.messly && window.messly.state.connected === true, null, { timeout: LIVE });
-}
+const browser = useBrowser();
+const open = () => openPage(browser());
 
 test('unread badges live on two devices, receipts, typing that expires, search as you type', { timeout: 180000 }, async () => {
 	const a = person('ba');
@@ -67,9 +18,7 @@ test('unread badges live on two devices, receipts, typing that expires, search a
 		await register(B.page, b);
 		await loginAs(A2.page, a);
 		// B starts the chat with A
-		await B.page.goto(`${BASE}/users?q=${a.nickname}`);
-		await Promise.all([B.page.waitForURL(/\/chats\/\d+/), B.page.locator('.user-item', { hasText: `@${a.nickname}` }).locator('button[type="submit"]').click()]);
-		const chatId = Number(new URL(B.page.url()).pathname.split('/')[2]);
+		const chatId = await startChat(B.page, a.nickname);
 		await connected(B.page);
 		// A's first device waits on the chat list
 		await A1.page.goto(`${BASE}/chats`);

@@ -1,73 +1,27 @@
-// Shared helpers of the web app's browser tests (walk.test.mjs, webapp.test.mjs):
-// one chromium, pages that record every problem (console errors, script
-// errors, failed requests, 4xx/5xx answers), and the page checks (horizontal
-// overflow, contrast of text, accessible names of controls).
+// Shared helpers of the web app's browser tests (walk.test.mjs, webapp.test.mjs),
+// on top of lib.mjs (which it re-exports in part): pages that record every
+// problem (console errors, script errors, failed requests, 4xx/5xx answers),
+// a test photo, and the page checks (horizontal overflow, contrast of text,
+// accessible names of controls).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE, DESKTOP, open as openPage } from './lib.mjs';
 
-export const BASE = (process.env.MESSLY_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+export { BASE, RUN, PHONE, DESKTOP, LIVE, launch, person, noProblems, register as registerUI } from './lib.mjs';
 export const ORIGIN = new URL(BASE).origin;
-export const RUN = Date.now().toString(36).slice(-5) + Math.random().toString(36).slice(2, 5);
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const TOOLS = process.env.MESSLY_TOOLS || join(ROOT, 'build/test/tools');
-export const PHONE = { width: 375, height: 812 };
-export const DESKTOP = { width: 1280, height: 800 };
-export const LIVE = 15000;
 
-export function launch() {
-	return chromium.launch({
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+/* A page of the web app tests: motion reduced, the light scheme unless
+ * told, and every problem recorded (lib.mjs open, watch 'all'). */
+export function open(browser, { viewport = DESKTOP, javaScriptEnabled = true, colorScheme = 'light', lang = 'en' } = {}) {
+	return openPage(browser, {
+		viewport, javaScriptEnabled, colorScheme, reducedMotion: 'reduce',
+		locale: lang === 'ru' ? 'ru-RU' : 'en-US', watch: 'all',
 	});
-}
-
-let seq = 0;
-export function person(tag) {
-	seq += 1;
-	const nickname = `${tag}${seq}_${RUN}`.toLowerCase().slice(0, 32);
-	return { email: `${nickname}@example.test`, password: `pw-${RUN}-secret`, nickname, name: `${tag.toUpperCase()} ${RUN}` };
-}
-
-/* A context and a page that collect problems in page.problems:
- *   console errors, uncaught script errors, failed requests, and answers
- *   of 400 and above, unless the request matches one of page.expected
- *   (regular expressions on "METHOD URL STATUS"). */
-export async function open(browser, { viewport = DESKTOP, javaScriptEnabled = true, colorScheme = 'light', lang = 'en' } = {}) {
-	const context = await browser.newContext({
-		viewport, javaScriptEnabled, colorScheme,
-		locale: lang === 'ru' ? 'ru-RU' : 'en-US',
-		reducedMotion: 'reduce',
-	});
-	const page = await context.newPage();
-	page.setDefaultTimeout(20000);
-	page.problems = [];
-	page.expected = [];
-	const allowed = (s) => page.expected.some((re) => re.test(s));
-	page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
-	page.on('console', (m) => {
-		if (m.type() === 'error' && !allowed(`console ${m.text()}`)) page.problems.push(`console error: ${m.text()} (${page.url()})`);
-	});
-	page.on('requestfailed', (r) => {
-		const what = `${r.method()} ${r.url()} failed ${r.failure()?.errorText || ''}`;
-		// a navigation away cancels the page's pending requests (live socket, images)
-		if (/ERR_ABORTED/.test(what) || allowed(what)) return;
-		page.problems.push(what);
-	});
-	page.on('response', (r) => {
-		const what = `${r.request().method()} ${r.url()} ${r.status()}`;
-		if (r.status() >= 400 && !allowed(what)) page.problems.push(`answer: ${what}`);
-	});
-	return { context, page };
-}
-
-export function noProblems(page, what) {
-	assert.deepEqual(page.problems, [], `${what}: console errors, failed requests or error answers`);
 }
 
 /* A photo made by tests/tools/mkimage (make tools). */
@@ -228,18 +182,6 @@ export async function checkNames(page, what) {
 		return out;
 	});
 	assert.deepEqual(missing, [], `${what}: every control has an accessible name`);
-}
-
-export async function registerUI(page, u) {
-	await page.goto(`${BASE}/register`);
-	await page.fill('#email', u.email);
-	await page.fill('#password', u.password);
-	await page.fill('#nickname', u.nickname);
-	await page.fill('#name', u.name);
-	await Promise.all([
-		page.waitForURL(/\/chats(\/|$|\?)/),
-		page.click('form[action="/register"] button[type="submit"]'),
-	]);
 }
 
 /* A user made through the API (a peer the walker talks to). */

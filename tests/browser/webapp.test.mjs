@@ -5,18 +5,17 @@
 // chosen in the settings against the system's, and progressive enhancement
 // (a script error changes nothing for the plain forms; no inline scripts,
 // no third-party requests).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-	BASE, ORIGIN, ROOT, PHONE, DESKTOP, LIVE, launch, person, open, noProblems,
+	BASE, ORIGIN, ROOT, PHONE, DESKTOP, LIVE, person, open, noProblems,
 	checkContrast, checkNames, checkOverflow, registerAPI,
 } from './webapp-lib.mjs';
+import { useBrowser, login, waitConnected as connected } from './lib.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { if (browser) await browser.close(); });
+const browser = useBrowser();
 
 const catalog = (lang) => Object.fromEntries(readFileSync(join(ROOT, `templates/i18n/${lang}.txt`), 'utf8')
 	.split('\n').filter((l) => /^[a-z0-9_.]+ = /.test(l)).map((l) => [l.slice(0, l.indexOf(' = ')), l.slice(l.indexOf(' = ') + 3)]));
@@ -50,14 +49,6 @@ async function withChats(n) {
 	return { a, token: ra.token, chats };
 }
 
-async function login(page, u) {
-	await page.goto(`${BASE}/login`);
-	await page.fill('#login', u.nickname);
-	await page.fill('#password', u.password);
-	await Promise.all([page.waitForURL(/\/chats/), page.click('form[action="/login"] button[type="submit"]')]);
-}
-
-const connected = (page) => page.waitForFunction(() => window.messly?.state?.connected === true, null, { timeout: LIVE });
 
 function pngSize(buf) {
 	assert.equal(buf.subarray(1, 4).toString('latin1'), 'PNG', 'a PNG file');
@@ -90,7 +81,7 @@ test('installable: the manifest (its own type), its icons, linked from every pag
 	}
 	assert.deepEqual([...want], [], 'PNG icons of 192 and 512, plain and maskable');
 
-	const { page, context } = await open(browser);
+	const { page, context } = await open(browser());
 	try {
 		const { a } = await withChats(1);
 		for (const path of ['/login', '/register']) {
@@ -113,7 +104,7 @@ test('installable: the manifest (its own type), its icons, linked from every pag
 test('the offline banner and the reconnect indicator, in both languages', { timeout: 90000 }, async () => {
 	for (const [lang, T, viewport] of [['en', EN, PHONE], ['ru', RU, DESKTOP]]) {
 		const { chats, a } = await withChats(1);
-		const { page, context } = await open(browser, { viewport, lang });
+		const { page, context } = await open(browser(), { viewport, lang });
 		try {
 			await context.addCookies([{ name: 'messly_lang', value: lang, url: BASE }]);
 			let refuse = false;
@@ -167,7 +158,7 @@ test('the offline banner and the reconnect indicator, in both languages', { time
 
 test('keyboard: arrows and Home/End in the chat list, Alt+Up/Down switch chats, Esc closes the menu', { timeout: 90000 }, async () => {
 	const { a, chats } = await withChats(3);
-	const { page, context } = await open(browser);
+	const { page, context } = await open(browser());
 	try {
 		await login(page, a);
 		// the list, newest first
@@ -228,7 +219,7 @@ test('keyboard: arrows and Home/End in the chat list, Alt+Up/Down switch chats, 
 
 test('keyboard: the emoji picker opens from the react button, arrows move, Enter picks, Esc closes and returns the focus', { timeout: 60000 }, async () => {
 	const { a, chats } = await withChats(1);
-	const { page, context } = await open(browser);
+	const { page, context } = await open(browser());
 	try {
 		await login(page, a);
 		await page.goto(`${BASE}/chats/${chats[0]}`);
@@ -283,7 +274,7 @@ test('keyboard: the emoji picker opens from the react button, arrows move, Enter
 test('contrast under the theme chosen in the settings, against the system colour scheme', { timeout: 90000 }, async () => {
 	const { a, chats } = await withChats(2);
 	for (const [theme, system] of [['dark', 'light'], ['light', 'dark']]) {
-		const { page, context } = await open(browser, { colorScheme: system });
+		const { page, context } = await open(browser(), { colorScheme: system });
 		try {
 			await login(page, a);
 			await page.goto(`${BASE}/settings/preferences`);
@@ -315,7 +306,7 @@ function breakScripts(page, which) {
 for (const [what, pattern] of [['app.js', '**/static/app.js'], ['every script', '**/static/*.js']]) {
 	test(`progressive enhancement: with ${what} failing, every main page loads and a message is sent`, { timeout: 90000 }, async () => {
 		const { a, chats } = await withChats(1);
-		const { page, context } = await open(browser, { viewport: PHONE });
+		const { page, context } = await open(browser(), { viewport: PHONE });
 		try {
 			const errors = [];
 			page.on('pageerror', (e) => errors.push(e.message));
@@ -343,7 +334,7 @@ for (const [what, pattern] of [['app.js', '**/static/app.js'], ['every script', 
 
 test('no inline scripts, no inline handlers, every request to our own origin', { timeout: 90000 }, async () => {
 	const { a, chats } = await withChats(1);
-	const { page, context } = await open(browser);
+	const { page, context } = await open(browser());
 	try {
 		const foreign = [];
 		page.on('request', (r) => {
