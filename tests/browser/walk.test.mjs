@@ -128,9 +128,18 @@ async function walk(w) {
 	}
 	const thumb = page.locator('#messages li.msg[id^="m-"] .file-photo img');
 	await thumb.first().waitFor({ timeout: LIVE });
-	await thumb.last().scrollIntoViewIfNeeded();
-	await thumb.last().evaluate((img) => img.complete && img.naturalWidth > 0 ? true
-		: new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = () => fail(new Error('thumbnail did not load')); }));
+	// the sent photo's element is replaced once (the live event after the
+	// upload's answer): a detached element is looked up again
+	for (let attempt = 1; ; attempt++) {
+		try {
+			await thumb.last().scrollIntoViewIfNeeded();
+			await thumb.last().evaluate((img) => img.complete && img.naturalWidth > 0 ? true
+				: new Promise((ok, fail) => { img.onload = () => ok(true); img.onerror = () => fail(new Error('thumbnail did not load')); }));
+			break;
+		} catch (e) {
+			if (attempt >= 3 || !/not attached|detached/i.test(String(e && e.message))) throw e;
+		}
+	}
 	// alternative text: the caption, else the file's name
 	assert.equal(await thumb.last().getAttribute('alt'), w.js ? `walk-${w.n}.jpg` : `a photo ${RUN}`, `${w.label}: the photo's alternative text`);
 
