@@ -1,4 +1,5 @@
--- 013_search: a cheaper query for matching in full-text search.
+-- 013_search: a cheaper query for matching in full-text search, and an index
+-- for the newest messages of a chat by id.
 -- messly_search_query() (005) asks for every word in its Russian/English
 -- stemmed form OR exactly, e.g. 'fox':* | 'fox':* when both forms are the
 -- same. Matching is the same with one of the two, but the GIN index scans
@@ -14,3 +15,7 @@ AS $$
 	      FROM (SELECT CASE WHEN prefix AND i = cardinality(words) THEN x || ':*' ELSE x END AS q
 	            FROM unnest(words) WITH ORDINALITY AS t(x, i)) v) w
 $$;
+
+-- Each chat's newest messages by id, for search's newest matches among the
+-- last ids in the searcher's chats (STMT_SEARCH reads them chat by chat).
+CREATE INDEX messages_chat_newest ON messages (chat_id, id);

@@ -1,7 +1,7 @@
-// Full-text search's two ways to its candidates (STMT_SEARCH in cgi/db.c):
-// the newest matches among the last 50,000 message ids, and below them the
-// GIN index in the viewer's chats; and the ranking window of the newest 400
-// matches. The matching itself (word forms, prefixes, filters, snippets) is
+// Full-text search's three parts of its candidates (STMT_SEARCH in
+// cgi/db.c): the matches among the last 50,000 message ids, down to 200,000,
+// and below that (the GIN index in the viewer's chats); and the ranking
+// window of the newest 400 matches. The matching itself (word forms, prefixes, filters, snippets) is
 // tested in readstate.test.mjs on messages that are all recent.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { api, register, directChat, send, expectStatus, closeAll } from './lib.m
 
 after(closeAll);
 
-const WINDOW = 50000; /* SEARCH_WINDOW in cgi/db.c */
+const NEAR = 50000, FAR = 200000; /* SEARCH_NEAR, SEARCH_FAR in cgi/db.c */
 const CANDIDATES = 400; /* SEARCH_CANDIDATES */
 
 /* The test stack's own database (MESSLY_DB). */
@@ -26,24 +26,29 @@ async function find(user, q, extra = '') {
 
 const ids = (res) => res.results.map((h) => h.id).sort((x, y) => x - y);
 
-test('messages older than the recent window are found the same way: word forms, prefix, filters, members only', async () => {
+test('messages in every part of the id range are found the same way: word forms, prefix, filters, members only', async () => {
 	const a = await register('sa');
 	const b = await register('sb');
 	const c = await register('sc');
 	const chat = await directChat(b, a);
 	const tag = `w${Date.now().toString(36)}`;
+	/* move message ids on by n: what was sent so far is that much older */
+	const jump = (n) => psql(`SELECT setval(pg_get_serial_sequence('messages', 'id'),
+		(SELECT max(id) FROM messages) + ${n})`);
 	const ru = await send(b, chat.id, `Я отправлю сообщение ${tag} завтра`);
+	jump(FAR + 10000);
 	const en = await send(b, chat.id, `the message ${tag} was sent`);
-	// move message ids on past the window: what was sent so far is now "older"
-	psql(`SELECT setval(pg_get_serial_sequence('messages', 'id'),
-		greatest((SELECT max(id) FROM messages), ${en.id}) + ${WINDOW + 10000})`);
+	jump(NEAR + 10000);
 	const now = await send(a, chat.id, `новое сообщение ${tag}`);
-	assert.ok(Number(psql(`SELECT max(id) - ${WINDOW} FROM messages`)) >= en.id, 'the first two are below the window');
+	const top = Number(psql('SELECT max(id) FROM messages'));
+	assert.ok(ru.id <= top - FAR, 'the first is below the far part');
+	assert.ok(en.id <= top - NEAR && en.id > top - FAR, 'the second is in the far part');
+	assert.ok(now.id > top - NEAR, 'the third is in the near part');
 
-	assert.deepEqual(ids(await find(a, `сообщения ${tag}`)), [ru.id, now.id], 'Russian forms, both sides of the window');
-	assert.deepEqual(ids(await find(a, `messages ${tag}`)), [en.id], 'English forms below the window');
+	assert.deepEqual(ids(await find(a, `сообщения ${tag}`)), [ru.id, now.id], 'Russian forms in the near and the oldest part');
+	assert.deepEqual(ids(await find(a, `messages ${tag}`)), [en.id], 'English forms in the far part');
 	assert.deepEqual(ids(await find(a, `${tag} сообщ`)), [ru.id, now.id], 'the last word as a prefix');
-	assert.deepEqual(ids(await find(a, `${tag} messa`)), [en.id], 'a prefix below the window');
+	assert.deepEqual(ids(await find(a, `${tag} messa`)), [en.id], 'a prefix in the far part');
 	assert.deepEqual(ids(await find(a, `${tag} mes`)), [en.id], 'a three-letter prefix');
 	const all = await find(b, tag);
 	assert.deepEqual(ids(all), [ru.id, en.id, now.id]);
@@ -51,7 +56,7 @@ test('messages older than the recent window are found the same way: word forms, 
 	assert.deepEqual(ids(await find(a, tag, `&from=${b.user.nickname}`)), [ru.id, en.id]);
 	assert.deepEqual(ids(await find(a, tag, `&chat=${chat.id}`)), [ru.id, en.id, now.id]);
 	assert.equal((await find(a, `${tag} zzzqqq`)).results.length, 0, 'every word must match');
-	// someone else finds nothing on either side of the window, even naming the chat
+	// someone else finds nothing in any part, even naming the chat
 	assert.equal((await find(c, tag)).results.length, 0);
 	assert.equal((await find(c, tag, `&chat=${chat.id}`)).results.length, 0);
 });
