@@ -153,8 +153,32 @@
 	" AND lower(u.nickname) = ANY(" param "::text[]) AND x.chat_id = " chat \
 	" ON CONFLICT DO NOTHING"
 
-/* Search ranks at most this many of the newest matches. */
-#define SEARCH_CANDIDATES "2000"
+/* Search ranks at most this many of the newest matches: the 20 pages of 20
+ * results a search can show (PAGES_MAX, RESULTS_PER_PAGE in h_search.c). */
+#define SEARCH_CANDIDATES "400"
+/* Search looks for them first among the messages with an id at most
+ * SEARCH_NEAR below the newest one, then at most SEARCH_FAR below it, then
+ * in the rest (see STMT_SEARCH). */
+#define SEARCH_NEAR "50000"
+#define SEARCH_FAR "200000"
+/* A search candidate's columns and conditions (the WHERE after the first
+ * line), shared by STMT_SEARCH's three parts. */
+#define SEARCH_COLS "m.id, m.chat_id, m.seq, m.kind, m.body, m.created_at, m.sender_id, m.tsv"
+#define SEARCH_WHERE \
+	"   AND m.tsv @@ messly_search_match($2::text[], $3::boolean)" \
+	"   AND m.deleted_at IS NULL AND m.kind <> 'service'" \
+	"   AND ($4::bigint IS NULL OR m.chat_id = $4)" \
+	"   AND ($5::text IS NULL OR m.sender_id = (SELECT id FROM who))" \
+	"   AND (NOT $6::boolean OR m.kind = 'file')" \
+	"   AND ($7::date IS NULL OR m.created_at >= $7::date)" \
+	"   AND ($8::date IS NULL OR m.created_at < $8::date + 1)"
+/* STMT_SEARCH's matches in the viewer's chats with lo < id <= hi, each
+ * chat's newest messages read from messages_chat_newest (013) or the words'
+ * GIN index, whichever the planner finds cheaper. */
+#define SEARCH_RANGE(lo, hi) \
+	" SELECT m.* FROM members mb CROSS JOIN LATERAL (SELECT " SEARCH_COLS " FROM messages m" \
+	"   WHERE m.chat_id = mb.chat_id AND m.id > " lo " AND m.id <= " hi SEARCH_WHERE \
+	"   OFFSET 0) m WHERE mb.user_id = $1"
 
 /* Unread counts stop counting here (shown as "999+"). */
 #define UNREAD_CAP "1000"
@@ -483,24 +507,32 @@ static const struct {
 		"   WHERE x.chat_id = mb.chat_id AND x.seq >= $3 ORDER BY x.seq ASC LIMIT $4)) m ON true"
 		" LEFT JOIN users s ON s.id = m.sender_id"
 		" WHERE mb.chat_id = $2 AND mb.user_id = $1 ORDER BY m.seq ASC", 4},
-	/* The newest SEARCH_CANDIDATES matches in the viewer's chats (the
-	 * planner sees the query's words, as the statement is replanned: a GIN
-	 * bitmap for rare words, a backward scan for common ones), ranked by
-	 * relevance boosted up to 2x for recent messages (30-day scale). */
+	/* The newest SEARCH_CANDIDATES matches in the viewer's chats, ranked by
+	 * relevance boosted up to 2x for recent messages (30-day scale). The
+	 * candidates come in three parts by id, each looked at only if the
+	 * newer ones have fewer than SEARCH_CANDIDATES (a One-Time Filter), so
+	 * that a common word stops early and the cost of a rare one is bounded
+	 * (the statement is replanned for its words): `near`, the matches among
+	 * the last SEARCH_NEAR ids, `far`, down to SEARCH_FAR (both read each of
+	 * the viewer's chats' newest messages, or GIN for rare words), and
+	 * `rest`, everything older (GIN ANDed with the chat index). Matching
+	 * uses messly_search_match (013, no duplicate alternatives for the GIN
+	 * scan), ranking and snippets messly_search_query (same matches). */
 	[STMT_SEARCH] = {
 		"WITH q AS (SELECT messly_search_query($2::text[], $3::boolean) AS q),"
 		" who AS (SELECT id FROM users WHERE lower(nickname) = $5),"
-		" cand AS MATERIALIZED (SELECT m.id, m.chat_id, m.seq, m.kind, m.body, m.created_at,"
-		"   m.sender_id, m.tsv"
-		"   FROM messages m JOIN members mb ON mb.chat_id = m.chat_id AND mb.user_id = $1"
-		"   WHERE m.tsv @@ messly_search_query($2::text[], $3::boolean)"
-		"   AND m.deleted_at IS NULL AND m.kind <> 'service'"
-		"   AND ($4::bigint IS NULL OR m.chat_id = $4)"
-		"   AND ($5::text IS NULL OR m.sender_id = (SELECT id FROM who))"
-		"   AND (NOT $6::boolean OR m.kind = 'file')"
-		"   AND ($7::date IS NULL OR m.created_at >= $7::date)"
-		"   AND ($8::date IS NULL OR m.created_at < $8::date + 1)"
-		"   ORDER BY m.id DESC LIMIT " SEARCH_CANDIDATES "),"
+		" top AS (SELECT coalesce(max(id), 0) AS id FROM messages),"
+		" near AS MATERIALIZED (" SEARCH_RANGE("(SELECT id - " SEARCH_NEAR " FROM top)",
+						       "(SELECT id FROM top)") "),"
+		" far AS MATERIALIZED (" SEARCH_RANGE("(SELECT id - " SEARCH_FAR " FROM top)",
+						      "(SELECT id - " SEARCH_NEAR " FROM top)")
+		"   AND (SELECT count(*) FROM near) < " SEARCH_CANDIDATES "),"
+		" rest AS MATERIALIZED (SELECT " SEARCH_COLS " FROM messages m"
+		"   WHERE (SELECT count(*) FROM near) + (SELECT count(*) FROM far) < " SEARCH_CANDIDATES
+		"   AND m.chat_id = ANY (ARRAY(SELECT chat_id FROM members WHERE user_id = $1))"
+		"   AND m.id <= (SELECT id - " SEARCH_FAR " FROM top)" SEARCH_WHERE "),"
+		" cand AS (SELECT * FROM (SELECT * FROM near UNION ALL SELECT * FROM far"
+		"   UNION ALL SELECT * FROM rest) c ORDER BY id DESC LIMIT " SEARCH_CANDIDATES "),"
 		" hits AS (SELECT m.id, m.chat_id, m.seq, m.kind, m.body, m.created_at, m.sender_id,"
 		"   ts_rank(m.tsv, q.q) * (1 + 1 / (1 + extract(epoch FROM now() - m.created_at) / 2592000))"
 		"     AS score"
