@@ -1359,7 +1359,8 @@ static const struct {
 struct db {
 	char *conninfo;
 	PGconn *conn;
-	bool ready; /* connected and prepared */
+	bool ready; /* connected */
+	bool prepared[STMT__MAX]; /* on this connection, prepared at first use */
 	char conflict[64];
 };
 
@@ -1386,23 +1387,6 @@ void db_free(struct db *db)
 	free(db);
 }
 
-static int db_prepare_all(struct db *db)
-{
-	for (int i = 0; i < STMT__MAX; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "s%d", i);
-		PGresult *res = PQprepare(db->conn, name, statements[i].sql,
-					  statements[i].nparams, NULL);
-		int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		if (!ok)
-			log_error("prepare statement %d: %s", i, PQerrorMessage(db->conn));
-		PQclear(res);
-		if (!ok)
-			return -1;
-	}
-	return 0;
-}
-
 int db_connect(struct db *db)
 {
 	if (db->ready && PQstatus(db->conn) == CONNECTION_OK)
@@ -1423,8 +1407,7 @@ int db_connect(struct db *db)
 	}
 	PGresult *res = PQexec(db->conn, "SET TIME ZONE 'UTC'"); /* -- static */
 	PQclear(res);
-	if (db_prepare_all(db) != 0)
-		return -1;
+	memset(db->prepared, 0, sizeof(db->prepared));
 	db->ready = true;
 	return 0;
 }
@@ -1487,12 +1470,25 @@ static bool connection_failed(PGconn *conn, const PGresult *res)
 	return state == NULL || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
 }
 
+/* Each statement is prepared on a connection the first time it runs there:
+ * an idle worker's backend holds no plans it never uses (the idle
+ * footprint), and a busy one prepares each statement once. A failed
+ * prepare's result is returned as the statement's. */
 static PGresult *exec_prepared(struct db *db, enum stmt s, const char *const *params, int n)
 {
 	char name[16];
 	snprintf(name, sizeof(name), "s%d", (int)s);
 	if (statements[s].replan)
 		return PQexecParams(db->conn, statements[s].sql, n, NULL, params, NULL, NULL, 0);
+	if (!db->prepared[s]) {
+		PGresult *res = PQprepare(db->conn, name, statements[s].sql, statements[s].nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_error("prepare statement %d: %s", (int)s, PQerrorMessage(db->conn));
+			return res;
+		}
+		PQclear(res);
+		db->prepared[s] = true;
+	}
 	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
 }
 
