@@ -582,19 +582,7 @@ void h_message_send(struct req *r)
 	}
 	fault_point("send.after-commit");
 	bool created = db_bool(res, 0, 0);
-	struct json_object *msg = json_object_new_object();
-	jset_int(msg, "id", db_int(res, 0, 1));
-	jset_int(msg, "chat", chat);
-	jset_int(msg, "seq", db_int(res, 0, 2));
-	jset(msg, "sender", user_public_json(r->me->id, r->me->nickname, r->me->name));
-	jset_str(msg, "kind", db_text(res, 0, 3));
-	jset_str(msg, "text", db_text(res, 0, 4));
-	jset_str(msg, "html", db_text(res, 0, 5));
-	jset_str(msg, "client_id", db_text(res, 0, 6));
-	jset_str(msg, "created_at", db_text(res, 0, 7));
-	jset_int(msg, "version", db_int(res, 0, 2));
-	message_set_mentions_text(msg, db_text(res, 0, 11));
-	message_add_preview(msg);
+	struct json_object *msg = message_from_sent(res, r->me, chat, NULL);
 	if (in.reply_id) /* the quote comes from the stored row */
 		msg = with_reply(r, msg);
 	struct json_object *m = view_object(r);

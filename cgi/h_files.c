@@ -155,26 +155,6 @@ static bool member(struct req *r, long long chat, const char **role)
 	return true;
 }
 
-/* The message built from a STMT_SEND_FILES row. */
-static struct json_object *sent_message(struct req *r, PGresult *res, long long chat)
-{
-	struct json_object *msg = json_object_new_object();
-	jset_int(msg, "id", db_int(res, 0, 1));
-	jset_int(msg, "chat", chat);
-	jset_int(msg, "seq", db_int(res, 0, 2));
-	jset(msg, "sender", user_public_json(r->me->id, r->me->nickname, r->me->name));
-	jset_str(msg, "kind", db_text(res, 0, 3));
-	jset_str(msg, "text", db_text(res, 0, 4));
-	jset_str(msg, "html", db_text(res, 0, 5));
-	jset_str(msg, "client_id", db_text(res, 0, 6));
-	jset_str(msg, "created_at", db_text(res, 0, 7));
-	jset_int(msg, "version", db_int(res, 0, 2));
-	message_set_files(msg, db_text(res, 0, 9));
-	message_set_mentions_text(msg, db_text(res, 0, 11));
-	message_add_preview(msg);
-	return msg;
-}
-
 /* Caption, client id and as_file from the form; false after answering. */
 static bool upload_fields(struct req *r, const char **caption, const char **html,
 			  const char **client_id, struct mentions *mentions)
@@ -253,7 +233,7 @@ void h_files_upload(struct req *r)
 		return;
 	}
 	bool created = db_bool(res, 0, 0);
-	struct json_object *msg = sent_message(r, res, chat);
+	struct json_object *msg = message_from_sent(res, r->me, chat, db_text(res, 0, 9));
 	struct json_object *m = view_object(r);
 	jset(m, "message", msg);
 	if (created) {

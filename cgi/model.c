@@ -397,6 +397,27 @@ struct json_object *message_from_row(const PGresult *res, int row, int col0, lon
 	return m;
 }
 
+struct json_object *message_from_sent(const PGresult *res, const struct user *sender,
+				      long long chat, const char *files_json)
+{
+	struct json_object *msg = json_object_new_object();
+	jset_int(msg, "id", db_int(res, 0, 1));
+	jset_int(msg, "chat", chat);
+	jset_int(msg, "seq", db_int(res, 0, 2));
+	jset(msg, "sender", user_public_json(sender->id, sender->nickname, sender->name));
+	jset_str(msg, "kind", db_text(res, 0, 3));
+	jset_str(msg, "text", db_text(res, 0, 4));
+	jset_str(msg, "html", db_text(res, 0, 5));
+	jset_str(msg, "client_id", db_text(res, 0, 6));
+	jset_str(msg, "created_at", db_text(res, 0, 7));
+	jset_int(msg, "version", db_int(res, 0, 2));
+	if (files_json)
+		message_set_files(msg, files_json);
+	message_set_mentions_text(msg, db_text(res, 0, 11));
+	message_add_preview(msg);
+	return msg;
+}
+
 struct json_object *chat_from_row(const PGresult *res, int row)
 {
 	struct json_object *c = json_object_new_object();

@@ -11,6 +11,11 @@
 /* Columns of a message row start at col0 (see MSG_COLS in db.c); chat_id
  * is the chat the row belongs to. NULL when the row has no message. */
 struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id);
+/* The message a send statement returned (STMT_SEND, STMT_SEND_FILES: id,
+ * seq, kind, text, html, client id, time at 1..7, mentions at 11), sent by
+ * sender into chat; files_json is the files' JSON of a file message or NULL. */
+struct json_object *message_from_sent(const PGresult *res, const struct user *sender,
+				      long long chat, const char *files_json);
 /* A chat row (CHAT_SELECT in db.c). */
 struct json_object *chat_from_row(const PGresult *res, int row);
 /* Adds "preview": the text on one line without Markdown marks, cut short. */
