@@ -198,17 +198,25 @@ static struct json_object *user_row_json(const PGresult *res, int i)
 	return u;
 }
 
-void h_admin_users(struct req *r)
+/* What differs between the admin's list pages (users, chats). */
+struct admin_list {
+	enum stmt stmt;
+	struct json_object *(*row)(const PGresult *res, int i);
+	const char *key, *nav, *tpl, *title;
+	int total_col; /* the column carrying the count of all matches */
+};
+
+/* A list page: params[0] is the search text, params[np - 2..np - 1] are
+ * filled here with the page size and offset; choices (name, value pairs,
+ * NULL-terminated) are echoed so the form keeps them. */
+static void admin_list_page(struct req *r, const struct admin_list *l, const char **params, int np,
+			    const char *const *choices)
 {
-	static const char *const filters[] = {"all", "active", "deactivated", "admins", NULL};
-	static const char *const sorts[] = {"newest", "oldest", "nickname", "last_seen", NULL};
-	const char *q = arg_text(r, "q");
-	const char *filter = arg_choice(r, "filter", filters);
-	const char *sort = arg_choice(r, "sort", sorts);
 	long long offset = arg_offset(r);
-	const char *params[] = {q, filter, sort, id_text(r, PAGE_SIZE), id_text(r, offset)};
+	params[np - 2] = id_text(r, PAGE_SIZE);
+	params[np - 1] = id_text(r, offset);
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_ADMIN_USERS, params, 5, &res);
+	enum db_status st = db_run(r, l->stmt, params, np, &res);
 	if (st != DB_OK) {
 		view_db_error(r, st);
 		return;
@@ -216,18 +224,31 @@ void h_admin_users(struct req *r)
 	struct json_object *m = view_object(r), *list = json_object_new_array();
 	int n = PQntuples(res);
 	for (int i = 0; i < n; i++)
-		json_object_array_add(list, user_row_json(res, i));
-	jset(m, "users", list);
-	jset_str(m, "q", q);
-	set_choice(r, m, "filter", filter);
-	set_choice(r, m, "sort", sort);
-	set_pages(m, n ? db_int(res, 0, 8) : 0, offset, n);
+		json_object_array_add(list, l->row(res, i));
+	jset(m, l->key, list);
+	jset_str(m, "q", params[0]);
+	for (int i = 0; choices[i]; i += 2)
+		set_choice(r, m, choices[i], choices[i + 1]);
+	set_pages(m, n ? db_int(res, 0, l->total_col) : 0, offset, n);
 	if (!r->want_json) {
-		jset_str(m, "q_url", url_encoded(r, q));
-		jset_bool(m, "nav_users", 1);
+		jset_str(m, "q_url", url_encoded(r, params[0]));
+		jset_bool(m, l->nav, 1);
 		set_done(r, m);
 	}
-	view_render(r, 200, "admin_users", "admin.users.title", m);
+	view_render(r, 200, l->tpl, l->title, m);
+}
+
+void h_admin_users(struct req *r)
+{
+	static const char *const filters[] = {"all", "active", "deactivated", "admins", NULL};
+	static const char *const sorts[] = {"newest", "oldest", "nickname", "last_seen", NULL};
+	static const struct admin_list list = {STMT_ADMIN_USERS, user_row_json, "users", "nav_users",
+					       "admin_users", "admin.users.title", 8};
+	const char *filter = arg_choice(r, "filter", filters);
+	const char *sort = arg_choice(r, "sort", sorts);
+	const char *params[] = {arg_text(r, "q"), filter, sort, NULL, NULL};
+	const char *const choices[] = {"filter", filter, "sort", sort, NULL};
+	admin_list_page(r, &list, params, 5, choices);
 }
 
 static struct json_object *sessions_json(const PGresult *res)
@@ -459,30 +480,12 @@ static struct json_object *chat_row_json(const PGresult *res, int i)
 void h_admin_chats(struct req *r)
 {
 	static const char *const filters[] = {"all", "direct", "group", NULL};
-	const char *q = arg_text(r, "q");
+	static const struct admin_list list = {STMT_ADMIN_CHATS, chat_row_json, "chats", "nav_chats",
+					       "admin_chats", "admin.chats.title", 8};
 	const char *filter = arg_choice(r, "filter", filters);
-	long long offset = arg_offset(r);
-	const char *params[] = {q, filter, id_text(r, PAGE_SIZE), id_text(r, offset)};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_ADMIN_CHATS, params, 4, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
-		return;
-	}
-	struct json_object *m = view_object(r), *list = json_object_new_array();
-	int n = PQntuples(res);
-	for (int i = 0; i < n; i++)
-		json_object_array_add(list, chat_row_json(res, i));
-	jset(m, "chats", list);
-	jset_str(m, "q", q);
-	set_choice(r, m, "filter", filter);
-	set_pages(m, n ? db_int(res, 0, 8) : 0, offset, n);
-	if (!r->want_json) {
-		jset_str(m, "q_url", url_encoded(r, q));
-		jset_bool(m, "nav_chats", 1);
-		set_done(r, m);
-	}
-	view_render(r, 200, "admin_chats", "admin.chats.title", m);
+	const char *params[] = {arg_text(r, "q"), filter, NULL, NULL};
+	const char *const choices[] = {"filter", filter, NULL};
+	admin_list_page(r, &list, params, 4, choices);
 }
 
 static struct json_object *members_json(const PGresult *res)
