@@ -150,16 +150,9 @@ void h_chat_avatar_put(struct req *r)
 {
 	long long chat = r->ids[0];
 	const char *params0[] = {files_id_str(r, chat), files_id_str(r, r->me->id)};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_MEMBER, params0, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_MEMBER, params0, 2, NULL);
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	if (strcmp(db_text(res, 0, 0), "owner") != 0) { /* before reading the body */
 		view_error(r, 403, "err.avatar.owner", NULL);
 		return;
@@ -170,11 +163,8 @@ void h_chat_avatar_put(struct req *r)
 		return;
 	const char *params[] = {files_id_str(r, r->me->id), files_id_str(r, chat), hex[0], hex[1],
 				hex[2]};
-	st = db_run(r, STMT_AVATAR_SET_CHAT, params, 5, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_AVATAR_SET_CHAT, params, 5, &res))
 		return;
-	}
 	if (!db_bool(res, 0, 0)) {
 		view_error(r, 404, "err.not_found", NULL);
 		return;
@@ -202,16 +192,9 @@ void h_avatar_get(struct req *r)
 		return;
 	}
 	const char *params[] = {files_id_str(r, r->me->id), files_id_str(r, r->ids[0])};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_AVATAR_GET, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_AVATAR_GET, params, 2, NULL);
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	files_send_blob(r, db_text(res, 0, slot), "image/jpeg",
 			arena_printf(&r->arena, "inline; filename=\"avatar-%lld.jpg\"",
 				     (long long)r->ids[1]));

@@ -37,19 +37,6 @@ static const char *info_path(struct req *r, long long chat)
 	return arena_printf(&r->arena, "/chats/%lld/info", chat);
 }
 
-/* Run a statement; false after answering a database error. */
-static bool run(struct req *r, enum stmt s, const char *const *params, int n, PGresult **res)
-{
-	enum db_status st = db_run(r, s, params, n, res);
-	if (st == DB_OK)
-		return true;
-	if (st == DB_CONFLICT) /* a concurrent change got there first */
-		view_error(r, 409, "err.conflict", NULL);
-	else
-		view_db_error(r, st);
-	return false;
-}
-
 /* Trimmed copy (spaces, tabs, line breaks at both ends; \r\n -> \n). */
 static char *trimmed(struct req *r, const char *s)
 {
@@ -102,13 +89,9 @@ struct roles {
 static bool load_roles(struct req *r, long long chat, const char *nick, struct roles *out)
 {
 	const char *params[] = {me_id(r), num(r, chat), nick};
-	PGresult *res;
-	if (!run(r, STMT_GROUP_ROLES, params, 3, &res))
+	PGresult *res = view_run_one(r, STMT_GROUP_ROLES, params, 3, NULL);
+	if (res == NULL)
 		return false;
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return false;
-	}
 	memset(out, 0, sizeof(*out));
 	out->group = strcmp(db_text(res, 0, 0), "group") == 0;
 	if (!out->group) {
@@ -178,7 +161,7 @@ bool group_add_info(struct req *r, long long chat_id, struct json_object *chat)
 {
 	const char *params[] = {me_id(r), num(r, chat_id)};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_INFO, params, 2, &res))
+	if (!view_run(r, STMT_GROUP_INFO, params, 2, &res))
 		return false;
 	int n = PQntuples(res);
 	if (n == 0) {
@@ -206,13 +189,9 @@ bool group_add_info(struct req *r, long long chat_id, struct json_object *chat)
 static struct json_object *group_chat(struct req *r, long long chat_id)
 {
 	const char *params[] = {me_id(r), num(r, chat_id)};
-	PGresult *res;
-	if (!run(r, STMT_CHAT_GET, params, 2, &res))
+	PGresult *res = view_run_one(r, STMT_CHAT_GET, params, 2, NULL);
+	if (res == NULL)
 		return NULL;
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return NULL;
-	}
 	struct json_object *chat = chat_from_row(res, 0);
 	chat_localize(r->app->tpl, chat, r->lang);
 	if (!group_add_info(r, chat_id, chat)) {
@@ -227,7 +206,7 @@ static struct json_object *load_invites(struct req *r, long long chat_id)
 {
 	const char *params[] = {me_id(r), num(r, chat_id)};
 	PGresult *res;
-	if (!run(r, STMT_INVITES_LIST, params, 2, &res))
+	if (!view_run(r, STMT_INVITES_LIST, params, 2, &res))
 		return NULL;
 	const char *origin = http_origin(r);
 	struct json_object *arr = json_object_new_array();
@@ -449,7 +428,7 @@ void h_group_create(struct req *r)
 	}
 	const char *params[] = {me_id(r), name, desc, members};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_CREATE, params, 4, &res))
+	if (!view_run(r, STMT_GROUP_CREATE, params, 4, &res))
 		return;
 	if (PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 15)) {
 		create_refused(r, 403, "err.group.blocked", "members"); /* someone blocked the creator */
@@ -503,7 +482,7 @@ void h_group_edit(struct req *r)
 	}
 	const char *params[] = {me_id(r), num(r, chat), group_role_name(ro.me), name, desc};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_EDIT, params, 5, &res))
+	if (!view_run(r, STMT_GROUP_EDIT, params, 5, &res))
 		return;
 	if (!publish_change(r, res, chat)) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -538,7 +517,7 @@ void h_group_add(struct req *r)
 	}
 	const char *params[] = {me_id(r), num(r, chat), group_role_name(ro.me), num(r, ro.target_id)};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_ADD, params, 4, &res))
+	if (!view_run(r, STMT_GROUP_ADD, params, 4, &res))
 		return;
 	if (!publish_change(r, res, chat)) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -557,7 +536,7 @@ void h_group_remove(struct req *r)
 	const char *params[] = {me_id(r), num(r, chat), group_role_name(ro.me),
 				num(r, ro.target_id), group_role_name(ro.target)};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_REMOVE, params, 5, &res))
+	if (!view_run(r, STMT_GROUP_REMOVE, params, 5, &res))
 		return;
 	if (!publish_change(r, res, chat)) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -585,7 +564,7 @@ void h_group_set_role(struct req *r)
 	const char *params[] = {me_id(r), num(r, chat), num(r, ro.target_id),
 				group_role_name(want), group_role_name(ro.target)};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_SET_ROLE, params, 5, &res))
+	if (!view_run(r, STMT_GROUP_SET_ROLE, params, 5, &res))
 		return;
 	if (!publish_change(r, res, chat)) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -611,7 +590,7 @@ void h_group_transfer(struct req *r)
 	const char *params[] = {me_id(r), num(r, chat), num(r, ro.target_id),
 				group_role_name(ro.target)};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_TRANSFER, params, 4, &res))
+	if (!view_run(r, STMT_GROUP_TRANSFER, params, 4, &res))
 		return;
 	if (!publish_change(r, res, chat)) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -628,7 +607,7 @@ void h_group_leave(struct req *r)
 		return;
 	const char *params[] = {me_id(r), num(r, chat), group_role_name(ro.me)};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_LEAVE, params, 3, &res))
+	if (!view_run(r, STMT_GROUP_LEAVE, params, 3, &res))
 		return;
 	if (PQntuples(res) < 1 || !db_bool(res, 0, 0)) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -646,7 +625,7 @@ void h_group_delete(struct req *r)
 		return;
 	const char *params[] = {me_id(r), num(r, chat)};
 	PGresult *res;
-	if (!run(r, STMT_GROUP_DELETE, params, 2, &res))
+	if (!view_run(r, STMT_GROUP_DELETE, params, 2, &res))
 		return;
 	if (PQgetisnull(res, 0, 0)) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -694,7 +673,7 @@ void h_invite_create(struct req *r)
 	const char *params[] = {me_id(r), num(r, chat), code, expires < 0 ? NULL : num(r, expires),
 				uses < 0 ? NULL : num(r, uses)};
 	PGresult *res;
-	if (!run(r, STMT_INVITE_CREATE, params, 5, &res))
+	if (!view_run(r, STMT_INVITE_CREATE, params, 5, &res))
 		return;
 	if (PQntuples(res) != 1) {
 		refuse(r, 409, "err.conflict", NULL);
@@ -760,13 +739,9 @@ void h_invite_revoke(struct req *r)
 	if (code == NULL)
 		return;
 	const char *params[] = {me_id(r), code};
-	PGresult *res;
-	if (!run(r, STMT_INVITE_REVOKE, params, 2, &res))
+	PGresult *res = view_run_one(r, STMT_INVITE_REVOKE, params, 2, "err.invite.not_found");
+	if (res == NULL)
 		return;
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.invite.not_found", NULL);
-		return;
-	}
 	if (!allowed(r, GA_INVITE, group_role_parse(db_text(res, 0, 0))))
 		return;
 	view_done(r, arena_printf(&r->arena, "/chats/%lld/info#invites", db_int(res, 0, 1)));
@@ -783,13 +758,9 @@ struct invite_state {
 static bool load_invite(struct req *r, const char *code, struct invite_state *s)
 {
 	const char *params[] = {code, me_id(r)};
-	PGresult *res;
-	if (!run(r, STMT_INVITE_GET, params, 2, &res))
+	PGresult *res = view_run_one(r, STMT_INVITE_GET, params, 2, "err.invite.not_found");
+	if (res == NULL)
 		return false;
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.invite.not_found", NULL);
-		return false;
-	}
 	s->chat = db_int(res, 0, 0);
 	s->title = db_text(res, 0, 1);
 	s->members = db_int(res, 0, 2);
@@ -846,7 +817,7 @@ void h_invite_join(struct req *r)
 		}
 		const char *params[] = {me_id(r), num(r, s.chat), code};
 		PGresult *res;
-		if (!run(r, STMT_INVITE_JOIN, params, 3, &res))
+		if (!view_run(r, STMT_INVITE_JOIN, params, 3, &res))
 			return;
 		if (!publish_change(r, res, s.chat)) {
 			view_error(r, 409, "err.invite.used_up", "code");

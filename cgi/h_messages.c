@@ -38,16 +38,6 @@ static const char *message_path(struct req *r, long long chat, long long seq, lo
 	return arena_printf(&r->arena, "/chats/%lld?around=%lld#m-%lld", chat, seq, id);
 }
 
-/* Run a statement; false after answering a database error. */
-static bool run(struct req *r, enum stmt s, const char *const *params, int n, PGresult **res)
-{
-	enum db_status st = db_run(r, s, params, n, res);
-	if (st == DB_OK)
-		return true;
-	view_db_error(r, st);
-	return false;
-}
-
 /* A message as the viewer sees it (STMT_MSG_GET): NULL after answering
  * 404. Sets *members (the fan-out list), *group and *admin (the viewer's
  * role in a group) when given. */
@@ -55,13 +45,9 @@ static struct json_object *message_get(struct req *r, long long id, const char *
 				       bool *group, bool *admin)
 {
 	const char *params[] = {num(r, r->me->id), num(r, id)};
-	PGresult *res;
-	if (!run(r, STMT_MSG_GET, params, 2, &res))
+	PGresult *res = view_run_one(r, STMT_MSG_GET, params, 2, NULL);
+	if (res == NULL)
 		return NULL;
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return NULL;
-	}
 	struct json_object *msg = message_from_row(res, 0, 1, db_int(res, 0, 0));
 	if (msg == NULL) {
 		view_error(r, 404, "err.not_found", NULL);
@@ -260,7 +246,7 @@ void h_message_edit(struct req *r)
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), text, html,
 				mentions_param(&r->arena, &mentions)};
 	PGresult *res;
-	if (run(r, STMT_MSG_EDIT, params, 5, &res))
+	if (view_run(r, STMT_MSG_EDIT, params, 5, &res))
 		after_change(r, res, "err.msg_edit_forbidden");
 }
 
@@ -269,7 +255,7 @@ void h_message_delete(struct req *r)
 {
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0])};
 	PGresult *res;
-	if (run(r, STMT_MSG_DELETE, params, 2, &res))
+	if (view_run(r, STMT_MSG_DELETE, params, 2, &res))
 		after_change(r, res, "err.msg_delete_forbidden");
 }
 
@@ -316,7 +302,7 @@ static void react(struct req *r, const char *emoji, const char *mode)
 	}
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), emoji, mode};
 	PGresult *res;
-	if (!run(r, STMT_REACT, params, 4, &res))
+	if (!view_run(r, STMT_REACT, params, 4, &res))
 		return;
 	if (PQntuples(res) == 1 && db_bool(res, 0, 2)) {
 		view_error(r, 422, "err.reactions_full", "emoji");
@@ -351,7 +337,7 @@ void h_reactions_list(struct req *r)
 {
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0])};
 	PGresult *res;
-	if (!run(r, STMT_REACTIONS_LIST, params, 2, &res))
+	if (!view_run(r, STMT_REACTIONS_LIST, params, 2, &res))
 		return;
 	if (PQntuples(res) == 0) {
 		view_error(r, 404, "err.not_found", NULL);
@@ -406,7 +392,7 @@ void h_message_forward(struct req *r)
 	}
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), num(r, chat), client_id};
 	PGresult *res;
-	if (!run(r, STMT_FORWARD, params, 4, &res))
+	if (!view_run(r, STMT_FORWARD, params, 4, &res))
 		return;
 	if (PQntuples(res) != 1 || !db_bool(res, 0, 0) || !db_bool(res, 0, 1) || PQgetisnull(res, 0, 2)) {
 		view_error(r, 404, "err.not_found", NULL);
@@ -431,13 +417,9 @@ void h_message_forward(struct req *r)
 static void pin(struct req *r, const char *mode)
 {
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), mode};
-	PGresult *res;
-	if (!run(r, STMT_PIN, params, 3, &res))
+	PGresult *res = view_run_one(r, STMT_PIN, params, 3, NULL);
+	if (res == NULL)
 		return;
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	if (!db_bool(res, 0, 1)) {
 		view_error(r, 403, "err.pin_forbidden", NULL);
 		return;
@@ -477,7 +459,7 @@ void h_pins(struct req *r)
 {
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0])};
 	PGresult *res;
-	if (!run(r, STMT_PINS, params, 2, &res))
+	if (!view_run(r, STMT_PINS, params, 2, &res))
 		return;
 	if (PQntuples(res) == 0) {
 		view_error(r, 404, "err.not_found", NULL);
@@ -504,7 +486,7 @@ bool pins_add(struct req *r, struct json_object *model, long long chat)
 {
 	const char *params[] = {num(r, r->me->id), num(r, chat)};
 	PGresult *res;
-	if (!run(r, STMT_PINS, params, 2, &res))
+	if (!view_run(r, STMT_PINS, params, 2, &res))
 		return false;
 	struct json_object *pins = json_object_new_array(), *v;
 	for (int i = 0; i < PQntuples(res); i++) {

@@ -158,16 +158,9 @@ void h_profile(struct req *r)
 		return;
 	}
 	const char *params[] = {id_text(r, r->me->id), nick};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_USER_PROFILE, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_USER_PROFILE, params, 2, "err.user.not_found");
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.user.not_found", NULL);
-		return;
-	}
 	struct json_object *u = user_public_json(db_int(res, 0, 0), db_text(res, 0, 1),
 						 db_text(res, 0, 2));
 	jset_str(u, "about", db_text(res, 0, 3));

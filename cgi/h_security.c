@@ -170,16 +170,9 @@ void h_sessions(struct req *r)
 void h_session_end(struct req *r)
 {
 	const char *params[] = {id_text(r, r->me->id), id_text(r, r->ids[0])};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_SESSION_END, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_SESSION_END, params, 2, NULL);
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	settings_close_sessions(r, res, 0);
 	if (r->ids[0] == r->session_id) { /* ended its own session: logged out */
 		if (r->auth == AUTH_COOKIE)

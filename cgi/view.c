@@ -248,6 +248,30 @@ void view_db_error(struct req *r, int db_status)
 {
 	if (db_status == DB_UNAVAILABLE)
 		view_error(r, 503, "err.unavailable", NULL);
+	else if (db_status == DB_CONFLICT) /* a concurrent change got there first */
+		view_error(r, 409, "err.conflict", NULL);
 	else
 		view_error(r, 500, "err.internal", NULL);
+}
+
+bool view_run(struct req *r, enum stmt s, const char *const *params, int n, PGresult **res)
+{
+	enum db_status st = db_run(r, s, params, n, res);
+	if (st == DB_OK)
+		return true;
+	view_db_error(r, st);
+	return false;
+}
+
+PGresult *view_run_one(struct req *r, enum stmt s, const char *const *params, int n,
+		       const char *not_found_key)
+{
+	PGresult *res;
+	if (!view_run(r, s, params, n, &res))
+		return NULL;
+	if (PQntuples(res) != 1) {
+		view_error(r, 404, not_found_key ? not_found_key : "err.not_found", NULL);
+		return NULL;
+	}
+	return res;
 }

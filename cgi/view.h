@@ -5,6 +5,7 @@
 #define MESSLY_VIEW_H
 
 #include "app.h"
+#include "db.h"
 
 /* A new JSON object owned by the request (put at the arena's reset). */
 struct json_object *view_object(struct req *r);
@@ -28,6 +29,15 @@ void view_error_text(struct req *r, int status, const char *message, const char 
 void view_done(struct req *r, const char *redirect_to);
 /* Error for a database status that is not DB_OK (503 or 500). */
 void view_db_error(struct req *r, int db_status);
+/* Runs a statement (db_run); on a database error answers it (503 while
+ * PostgreSQL is away, 409 for a conflicting concurrent change, else 500) and
+ * returns false. */
+bool view_run(struct req *r, enum stmt s, const char *const *params, int n, PGresult **res);
+/* The same for a statement about one thing: answers 404 (not_found_key, or
+ * "err.not_found" when NULL) unless exactly one row came back. The result
+ * belongs to the request (freed with it); NULL after answering. */
+PGresult *view_run_one(struct req *r, enum stmt s, const char *const *params, int n,
+		       const char *not_found_key);
 
 /* json helpers */
 void jset_str(struct json_object *o, const char *key, const char *v); /* NULL -> null */
