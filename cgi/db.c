@@ -514,7 +514,7 @@ static const struct {
 		" WHERE user_id = $1 RETURNING connections", 1},
 	[STMT_PRESENCE_GET] = {
 		PRESENCE_SELECT(OPAQUE("$4::boolean")) " FROM users u LEFT JOIN presence p ON p.user_id = u.id"
-		" WHERE u.id = ANY(" OPAQUE("$2::bigint[]") ")", 4},
+		" WHERE u.id = ANY(" OPAQUE("$2::bigint[]") "::bigint[])", 4},
 	[STMT_MESSAGES_AROUND] = {
 		"SELECT c.last_seq, " MSG_COLS ","
 		" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id), " COLLAPSED

@@ -368,6 +368,7 @@ static bool page_reads(struct req *r, struct db_batch *b, long long chat_id, lon
 	db_batch_add(r, b, around ? STMT_MESSAGES_AROUND : STMT_MESSAGES_BEFORE, history, 4);
 	presence_queue_peer(r, b, chat_id);
 	db_batch_add(r, b, STMT_RECEIPTS, pair, 2);
+	fault_hold("page.reads"); /* tests/api/zz_process.test.mjs: the connection lost here */
 	enum db_status st = b->n == PAGE__N ? db_batch_run(r, b) : DB_ERROR;
 	if (st != DB_OK) {
 		view_db_error(r, st);
