@@ -341,9 +341,8 @@ static bool blocked_ids(struct req *r, struct json_object *m, struct json_object
 /* The chat page's reads after the session: each needs only the viewer and
  * the chat (and the page's place in the history), so they go to PostgreSQL
  * together in one round trip (db_batch_run), in the order the page uses
- * them. */
+ * them. The chat itself is its row in the sidebar's list (page_chat_row). */
 enum page_read {
-	PAGE_CHAT,     /* STMT_CHAT_GET */
 	PAGE_BLOCK,    /* STMT_BLOCK_STATE (no row but for direct chats) */
 	PAGE_CHATS,    /* STMT_CHATS_LIST, the sidebar */
 	PAGE_PINS,     /* STMT_PINS */
@@ -361,7 +360,6 @@ static bool page_reads(struct req *r, struct db_batch *b, long long chat_id, lon
 	const char *pair[] = {me, chat};
 	const char *history[] = {me, chat, id_str(r, around ? around : before),
 				 id_str(r, around ? AROUND_HALF : PAGE_DEFAULT)};
-	db_batch_add(r, b, STMT_CHAT_GET, pair, 2);
 	db_batch_add(r, b, STMT_BLOCK_STATE, pair, 2);
 	db_batch_add(r, b, STMT_CHATS_LIST, pair, 1);
 	db_batch_add(r, b, STMT_PINS, pair, 2);
@@ -387,20 +385,38 @@ static PGresult *page_result(struct req *r, const struct db_batch *b, enum page_
 	return b->calls[i].res;
 }
 
+/* The page's chat from its row in the sidebar's list (STMT_CHATS_LIST has
+ * the same columns as STMT_CHAT_GET, and lists only the viewer's chats, so
+ * a row there is the membership check): one statement fewer on nearly every
+ * page. A chat too old to be among the list's first 500 is read on its own
+ * (STMT_CHAT_GET, which also answers 404 to a stranger). NULL after
+ * answering an error. */
+static struct json_object *page_chat_row(struct req *r, const PGresult *list, long long chat_id)
+{
+	for (int i = 0; i < PQntuples(list); i++) {
+		if (db_int(list, i, 0) != chat_id)
+			continue;
+		struct json_object *chat = chat_from_row(list, i);
+		chat_localize(r->app->tpl, chat, r->lang);
+		return chat;
+	}
+	return load_chat(r, chat_id);
+}
+
 /* The chat, the sidebar, the block state and the pins into m from the
  * page's reads; the chat, or NULL after answering an error. */
 static struct json_object *page_chat(struct req *r, struct json_object *m,
 				     const struct db_batch *b, long long chat_id)
 {
-	PGresult *res = page_result(r, b, PAGE_CHAT);
-	struct json_object *chat = res ? chat_from(r, res) : NULL;
+	PGresult *res = page_result(r, b, PAGE_CHATS);
+	struct json_object *chat = res ? page_chat_row(r, res, chat_id) : NULL;
 	if (chat == NULL)
 		return NULL;
 	chat_decorate(chat, chat_id);
 	jset(m, "chat", chat);
 	/* direct chats only; none shown after an error (logged) */
 	jset(m, "block", blocks_chat_state(b->calls[PAGE_BLOCK].res));
-	if (!blocked_ids(r, m, chat) || (res = page_result(r, b, PAGE_CHATS)) == NULL)
+	if (!blocked_ids(r, m, chat))
 		return NULL;
 	jset(m, "chats", chats_from(r, res, chat_id));
 	if ((res = page_result(r, b, PAGE_PINS)) == NULL)
