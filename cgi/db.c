@@ -1,4 +1,5 @@
-/* db.c: one libpq connection per worker, every statement prepared at connect,
+/* db.c: one libpq connection per worker, every statement prepared at its
+ * first use there, batches of statements in one round trip (pipeline mode),
  * reconnect after PostgreSQL restarts, and error classification. */
 #include "db.h"
 
