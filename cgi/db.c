@@ -1,4 +1,5 @@
-/* db.c: one libpq connection per worker, every statement prepared at connect,
+/* db.c: one libpq connection per worker, every statement prepared at its
+ * first use there, batches of statements in one round trip (pipeline mode),
  * reconnect after PostgreSQL restarts, and error classification. */
 #include "db.h"
 
@@ -282,6 +283,33 @@
 	"(SELECT string_agg(DISTINCT m2.user_id::text, ',') FROM members m1" \
 	" JOIN members m2 ON m2.chat_id = m1.chat_id WHERE m1.user_id = $1)"
 
+/* A parameter hidden from the planner in a sub-SELECT (an InitPlan): a
+ * plan made for the given values cannot use it either, so it costs what the
+ * generic plan costs and PostgreSQL keeps the generic plan after its five
+ * trial runs. For statements whose estimates differ with a chat id only
+ * through the chat's member count (six on average in the bench's data, two
+ * in a direct chat): the generic plan looked dearer than the same plan made
+ * for the values, so they were planned anew on every run (STMT_BLOCK_STATE,
+ * STMT_RECEIPTS and STMT_PRESENCE_GET: 220-640 us of planning each, for
+ * 15-35 us of execution, on every chat page). The same goes for a flag
+ * that switches a subquery off (STMT_PRESENCE_GET's $4). */
+#define OPAQUE(p) "(SELECT " p ")"
+
+/* STMT_PRESENCE_GET's row for user u (with their presence row p): id,
+ * visible to viewer $1, online (heartbeat within $3 seconds), last seen,
+ * and their direct chats' peers when `peers` (presence_set() in
+ * presence.c). */
+#define PRESENCE_SELECT(peers) \
+	"SELECT u.id, u.id = $1 OR u.privacy = 'everyone' OR (u.privacy = 'contacts' AND (" peers \
+	"   OR EXISTS (SELECT 1 FROM members s1 JOIN members s2 ON s2.chat_id = s1.chat_id" \
+	"     WHERE s1.user_id = u.id AND s2.user_id = $1)))," \
+	" coalesce(p.connections > 0 AND p.seen_at > now() - make_interval(secs => $3), false)," \
+	" " ISO("p.seen_at") "," \
+	" (SELECT string_agg(m2.user_id::text, ',') FROM members m1" \
+	"   JOIN chats c ON c.id = m1.chat_id AND c.kind = 'direct'" \
+	"   JOIN members m2 ON m2.chat_id = m1.chat_id AND m2.user_id <> m1.user_id" \
+	"   WHERE m1.user_id = u.id AND " peers ")"
+
 /* A file row (20 columns): see file_from_row() in model.c. */
 #define FILE_COLS \
 	"f.id, f.chat_id, f.message_id, f.kind, f.name, f.type, f.size, f.sha256, f.width, f.height," \
@@ -450,7 +478,7 @@ static const struct {
 		" FROM members me JOIN users mu ON mu.id = me.user_id"
 		" LEFT JOIN (members m JOIN users u ON u.id = m.user_id AND u.read_receipts)"
 		"   ON m.chat_id = me.chat_id AND m.user_id <> me.user_id AND mu.read_receipts"
-		" WHERE me.chat_id = $2 AND me.user_id = $1 ORDER BY m.user_id", 2},
+		" WHERE me.chat_id = " OPAQUE("$2::bigint") " AND me.user_id = $1 ORDER BY m.user_id", 2},
 	[STMT_READERS] = {
 		"SELECT msg.chat_id, msg.seq, mu.read_receipts, u.id, u.nickname, u.name"
 		" FROM messages msg JOIN members me ON me.chat_id = msg.chat_id AND me.user_id = $1"
@@ -486,17 +514,8 @@ static const struct {
 		"UPDATE presence SET seen_at = now(), connections = greatest(connections, 1)"
 		" WHERE user_id = $1 RETURNING connections", 1},
 	[STMT_PRESENCE_GET] = {
-		"SELECT u.id, u.id = $1 OR u.privacy = 'everyone' OR (u.privacy = 'contacts' AND ($4::boolean"
-		"   OR EXISTS (SELECT 1 FROM members s1 JOIN members s2 ON s2.chat_id = s1.chat_id"
-		"     WHERE s1.user_id = u.id AND s2.user_id = $1))),"
-		" coalesce(p.connections > 0 AND p.seen_at > now() - make_interval(secs => $3), false),"
-		" " ISO("p.seen_at") ","
-		" (SELECT string_agg(m2.user_id::text, ',') FROM members m1"
-		"   JOIN chats c ON c.id = m1.chat_id AND c.kind = 'direct'"
-		"   JOIN members m2 ON m2.chat_id = m1.chat_id AND m2.user_id <> m1.user_id"
-		"   WHERE m1.user_id = u.id AND $4::boolean)"
-		" FROM users u LEFT JOIN presence p ON p.user_id = u.id"
-		" WHERE u.id = ANY($2::bigint[])", 4},
+		PRESENCE_SELECT(OPAQUE("$4::boolean")) " FROM users u LEFT JOIN presence p ON p.user_id = u.id"
+		" WHERE u.id = ANY(" OPAQUE("$2::bigint[]") "::bigint[])", 4},
 	[STMT_MESSAGES_AROUND] = {
 		"SELECT c.last_seq, " MSG_COLS ","
 		" (SELECT min(seq) FROM messages WHERE chat_id = mb.chat_id), " COLLAPSED
@@ -761,7 +780,7 @@ static const struct {
 		" FROM members mb JOIN chats c ON c.id = mb.chat_id AND c.kind = 'direct'"
 		" JOIN members o ON o.chat_id = c.id AND o.user_id <> mb.user_id"
 		" JOIN users p ON p.id = o.user_id"
-		" WHERE mb.chat_id = $2 AND mb.user_id = $1", 2},
+		" WHERE mb.chat_id = " OPAQUE("$2::bigint") " AND mb.user_id = $1", 2},
 	[STMT_EXPORT_CHATS] = {
 		"SELECT c.id, c.kind, c.title, mb.role, " ISO("mb.joined_at") ", " ISO("c.created_at") ","
 		" c.last_seq, mb.last_read_seq, p.id, p.nickname, p.name"
@@ -1354,6 +1373,14 @@ static const struct {
 		"WITH" SESSION_ME("$1", "$5") ","
 		" h AS (" HISTORY_FOR(ME_ID, "x.seq < $3", "seq", "DESC") ")"
 		" SELECT h.*, me.* FROM h, me ORDER BY h.seq", 5},
+	/* STMT_PRESENCE_GET's row for the other member of direct chat $2 of
+	 * viewer $1 (none for a group or a stranger), so that the chat page
+	 * can ask before it knows the peer ($3 the TTL; no peers column) */
+	[STMT_PRESENCE_PEER] = {
+		PRESENCE_SELECT("false") " FROM members mb JOIN chats dc ON dc.id = mb.chat_id AND dc.kind = 'direct'"
+		" JOIN members o ON o.chat_id = dc.id AND o.user_id <> mb.user_id"
+		" JOIN users u ON u.id = o.user_id LEFT JOIN presence p ON p.user_id = u.id"
+		" WHERE mb.chat_id = " OPAQUE("$2::bigint") " AND mb.user_id = $1", 3},
 };
 
 struct db {
@@ -1453,6 +1480,10 @@ static bool retry_safe(enum stmt s)
 	case STMT_MSG_GET:
 	case STMT_REACTIONS_LIST:
 	case STMT_PINS:
+	case STMT_MESSAGES_AROUND: /* the reads of the chat page's batch */
+	case STMT_RECEIPTS:
+	case STMT_PRESENCE_GET:
+	case STMT_PRESENCE_PEER:
 		return true;
 	default:
 		return false;
@@ -1472,24 +1503,51 @@ static bool connection_failed(PGconn *conn, const PGresult *res)
 
 /* Each statement is prepared on a connection the first time it runs there:
  * an idle worker's backend holds no plans it never uses (the idle
- * footprint), and a busy one prepares each statement once. A failed
- * prepare's result is returned as the statement's. */
+ * footprint), and a busy one prepares each statement once. NULL when s is
+ * prepared (or is planned on every run), else the failed prepare's result. */
+static PGresult *prepare_once(struct db *db, enum stmt s)
+{
+	if (statements[s].replan || db->prepared[s])
+		return NULL;
+	char name[16];
+	snprintf(name, sizeof(name), "s%d", (int)s);
+	PGresult *res = PQprepare(db->conn, name, statements[s].sql, statements[s].nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		log_error("prepare statement %d: %s", (int)s, PQerrorMessage(db->conn));
+		return res;
+	}
+	PQclear(res);
+	db->prepared[s] = true;
+	return NULL;
+}
+
+/* A failed prepare's result is returned as the statement's. */
 static PGresult *exec_prepared(struct db *db, enum stmt s, const char *const *params, int n)
 {
 	char name[16];
 	snprintf(name, sizeof(name), "s%d", (int)s);
 	if (statements[s].replan)
 		return PQexecParams(db->conn, statements[s].sql, n, NULL, params, NULL, NULL, 0);
-	if (!db->prepared[s]) {
-		PGresult *res = PQprepare(db->conn, name, statements[s].sql, statements[s].nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			log_error("prepare statement %d: %s", (int)s, PQerrorMessage(db->conn));
-			return res;
-		}
-		PQclear(res);
-		db->prepared[s] = true;
-	}
+	PGresult *failed = prepare_once(db, s);
+	if (failed)
+		return failed;
 	return PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+}
+
+/* The status of a statement's result that is not a connection failure. */
+static enum db_status result_status(struct db *db, enum stmt s, const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return DB_OK;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state && strcmp(state, "23505") == 0) {
+		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+		snprintf(db->conflict, sizeof(db->conflict), "%s", c ? c : "");
+		return DB_CONFLICT;
+	}
+	log_error("statement %d failed: %s", (int)s, PQresultErrorMessage(res));
+	return DB_ERROR;
 }
 
 enum db_status db_run(struct req *r, enum stmt s, const char *const *params, int n,
@@ -1524,14 +1582,142 @@ enum db_status db_run(struct req *r, enum stmt s, const char *const *params, int
 	}
 	if (!db->ready)
 		return DB_UNAVAILABLE;
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	if (state && strcmp(state, "23505") == 0) {
-		const char *c = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-		snprintf(db->conflict, sizeof(db->conflict), "%s", c ? c : "");
-		return DB_CONFLICT;
+	return result_status(db, s, res);
+}
+
+/* ---- batches (libpq pipeline mode) */
+
+int db_batch_add(struct req *r, struct db_batch *b, enum stmt s, const char *const *params,
+		 int n)
+{
+	if (b->n >= DB_BATCH_MAX || s < 0 || s >= STMT__MAX || n != statements[s].nparams) {
+		log_error("db_batch_add: statement %d given %d parameters (%d queued)", (int)s, n, b->n);
+		b->bad = true;
+		return -1;
 	}
-	log_error("statement %d failed: %s", (int)s, PQresultErrorMessage(res));
-	return DB_ERROR;
+	const char **copy = arena_calloc(&r->arena, n ? (size_t)n : 1, sizeof(*copy));
+	for (int i = 0; i < n; i++)
+		copy[i] = params[i];
+	b->calls[b->n] = (struct db_call){.s = s, .params = copy, .nparams = n, .st = DB_ERROR};
+	return b->n++;
+}
+
+/* Queue one call and its Sync (each statement its own transaction, as with
+ * db_run). PQpipelineSync flushes: the server starts on a statement while
+ * the next is sent, and nothing waits for an answer until all are out. The
+ * parameters are a few short numbers, so the blocking sends cannot fill
+ * the socket while the server waits for us to read (the pipeline deadlock). */
+static bool batch_send(struct db *db, const struct db_call *c)
+{
+	const char *sql = statements[c->s].sql;
+	int sent;
+	if (statements[c->s].replan) {
+		sent = PQsendQueryParams(db->conn, sql, c->nparams, NULL, c->params, NULL, NULL, 0);
+	} else {
+		char name[16];
+		snprintf(name, sizeof(name), "s%d", (int)c->s);
+		sent = PQsendQueryPrepared(db->conn, name, c->nparams, c->params, NULL, NULL, 0);
+	}
+	return sent == 1 && PQpipelineSync(db->conn) == 1;
+}
+
+/* The result of the next queued call, read up to its Sync (NULL when the
+ * connection gave none). Each call's result is followed by a NULL and then
+ * PGRES_PIPELINE_SYNC; a broken connection gives an error and then only NULLs. */
+static PGresult *batch_result(struct req *r, PGconn *conn)
+{
+	PGresult *first = NULL;
+	for (int nulls = 0; nulls < 2;) {
+		PGresult *res = PQgetResult(conn);
+		if (res == NULL) {
+			nulls++;
+			continue;
+		}
+		nulls = 0;
+		if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			return first;
+		}
+		arena_defer(&r->arena, pqclear_cb, res);
+		if (first == NULL)
+			first = res;
+	}
+	return first;
+}
+
+/* Prepare what this connection lacks, before the pipeline (a first use
+ * costs its one round trip once per connection). false when the
+ * connection failed; a statement whose prepare failed is marked DB_ERROR
+ * and not sent (skip[i]). */
+static bool batch_prepare(struct req *r, struct db *db, struct db_batch *b, bool *skip)
+{
+	for (int i = 0; i < b->n; i++) {
+		PGresult *failed = prepare_once(db, b->calls[i].s);
+		if (failed == NULL)
+			continue;
+		arena_defer(&r->arena, pqclear_cb, failed);
+		if (connection_failed(db->conn, failed))
+			return false;
+		b->calls[i].st = DB_ERROR;
+		skip[i] = true;
+	}
+	return true;
+}
+
+/* One attempt on a connected db; false when the connection failed. */
+static bool batch_once(struct req *r, struct db *db, struct db_batch *b)
+{
+	bool skip[DB_BATCH_MAX] = {false};
+	if (!batch_prepare(r, db, b, skip) || PQenterPipelineMode(db->conn) != 1)
+		return false;
+	bool ok = true;
+	for (int i = 0; i < b->n && ok; i++)
+		ok = skip[i] || batch_send(db, &b->calls[i]);
+	for (int i = 0; i < b->n && ok; i++) {
+		struct db_call *c = &b->calls[i];
+		if (skip[i])
+			continue;
+		c->res = batch_result(r, db->conn);
+		ExecStatusType st = c->res ? PQresultStatus(c->res) : PGRES_FATAL_ERROR;
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			c->st = DB_OK;
+			continue;
+		}
+		if (c->res == NULL || connection_failed(db->conn, c->res)) {
+			c->res = NULL;
+			ok = false;
+			break;
+		}
+		c->st = result_status(db, c->s, c->res);
+		c->res = NULL;
+	}
+	return PQexitPipelineMode(db->conn) == 1 && ok;
+}
+
+enum db_status db_batch_run(struct req *r, struct db_batch *b)
+{
+	struct db *db = r->w->db;
+	if (b->bad)
+		return DB_ERROR;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (db_connect(db) != 0)
+			return DB_UNAVAILABLE;
+		if (batch_once(r, db, b))
+			return DB_OK;
+		log_error("database connection lost in a batch: %s", PQerrorMessage(db->conn));
+		db->ready = false; /* PQreset at the next connect also ends pipeline mode */
+		bool again = true;
+		for (int i = 0; i < b->n; i++) {
+			again = again && retry_safe(b->calls[i].s);
+			b->calls[i].st = DB_ERROR;
+			b->calls[i].res = NULL;
+		}
+		if (!again) {
+			db_connect(db);
+			return DB_UNAVAILABLE;
+		}
+	}
+	return DB_UNAVAILABLE;
 }
 
 const char *db_conflict(const struct db *db) { return db->conflict; }

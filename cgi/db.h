@@ -126,6 +126,7 @@ enum stmt {
 	STMT_PINS,            /* a chat's pinned messages, membership checked */
 	STMT_MENTION_CANDIDATES, /* members to suggest after "@", membership checked */
 	STMT_MESSAGES_BEFORE_ME, /* session + a page of history, membership checked */
+	STMT_PRESENCE_PEER,   /* the presence of a direct chat's peer, membership checked */
 	STMT__MAX
 };
 
@@ -159,6 +160,35 @@ int db_connect(struct db *db);
  * On DB_OK *res is the result (cleared with the request's arena). */
 enum db_status db_run(struct req *r, enum stmt s, const char *const *params, int n,
 		      PGresult **res);
+/* A batch: statements sent together in libpq's pipeline mode, so that the
+ * requests that need several reads wait for PostgreSQL once instead of once
+ * each. Each statement still runs as its own transaction (a Sync after
+ * each), so a failure of one leaves the others' results standing and is
+ * reported as its own status. */
+#define DB_BATCH_MAX 8
+struct db_batch {
+	int n;
+	bool bad; /* a call was refused by db_batch_add */
+	struct db_call {
+		enum stmt s;
+		const char *const *params;
+		int nparams;
+		enum db_status st; /* after db_batch_run */
+		PGresult *res;     /* on DB_OK (cleared with the request's arena) */
+	} calls[DB_BATCH_MAX];
+};
+/* Queue statement s (params copied to the request's arena); returns its
+ * index in the batch, or -1 when the batch is full or s takes another count
+ * of parameters (a programming error, logged; db_batch_run then fails). */
+int db_batch_add(struct req *r, struct db_batch *b, enum stmt s, const char *const *params,
+		 int n);
+/* Send every queued statement, flush once, read the results in order.
+ * DB_OK when each call has its own status (calls[i].st; a statement's
+ * conflict is not kept for db_conflict()); DB_UNAVAILABLE when the
+ * connection is down or broke (retried once on a new connection when every
+ * statement in the batch may run again); DB_ERROR for a bad batch. */
+enum db_status db_batch_run(struct req *r, struct db_batch *b);
+
 /* Name of the constraint (or unique index) behind the last DB_CONFLICT. */
 const char *db_conflict(const struct db *db);
 

@@ -14,12 +14,9 @@
 #include "settings.h"
 #include "view.h"
 
-struct json_object *blocks_chat_state(struct req *r, long long chat_id)
+struct json_object *blocks_chat_state(const PGresult *res)
 {
-	const char *params[] = {id_text(r, r->me->id), id_text(r, chat_id)};
-	PGresult *res;
-	if (db_run(r, STMT_BLOCK_STATE, params, 2, &res) != DB_OK || PQntuples(res) != 1 ||
-	    db_bool(res, 0, 3))
+	if (res == NULL || PQntuples(res) != 1 || db_bool(res, 0, 3))
 		return NULL;
 	struct json_object *o = json_object_new_object();
 	jset_int(o, "peer", db_int(res, 0, 0));

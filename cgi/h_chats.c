@@ -42,6 +42,20 @@ static const char *id_str(struct req *r, long long v)
 
 static const char *me_id(struct req *r) { return id_str(r, r->me->id); }
 
+/* The viewer's chats (a STMT_CHATS_LIST result) as a JSON array. */
+static struct json_object *chats_from(struct req *r, const PGresult *res, long long active)
+{
+	struct json_object *arr = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct json_object *c = chat_from_row(res, i);
+		chat_localize(r->app->tpl, c, r->lang);
+		if (!r->want_json)
+			chat_decorate(c, active);
+		json_object_array_add(arr, c);
+	}
+	return arr;
+}
+
 /* The viewer's chats as a JSON array, or NULL after answering an error. */
 static struct json_object *load_chats(struct req *r, long long active)
 {
@@ -52,15 +66,19 @@ static struct json_object *load_chats(struct req *r, long long active)
 		view_db_error(r, st);
 		return NULL;
 	}
-	struct json_object *arr = json_object_new_array();
-	for (int i = 0; i < PQntuples(res); i++) {
-		struct json_object *c = chat_from_row(res, i);
-		chat_localize(r->app->tpl, c, r->lang);
-		if (!r->want_json)
-			chat_decorate(c, active);
-		json_object_array_add(arr, c);
+	return chats_from(r, res, active);
+}
+
+/* The chat of a STMT_CHAT_GET result; NULL after answering 404. */
+static struct json_object *chat_from(struct req *r, const PGresult *res)
+{
+	if (PQntuples(res) != 1) {
+		view_error(r, 404, "err.not_found", NULL);
+		return NULL;
 	}
-	return arr;
+	struct json_object *chat = chat_from_row(res, 0);
+	chat_localize(r->app->tpl, chat, r->lang);
+	return chat;
 }
 
 /* One chat the viewer is a member of; NULL after answering (404 etc.). */
@@ -73,13 +91,7 @@ static struct json_object *load_chat(struct req *r, long long chat_id)
 		view_db_error(r, st);
 		return NULL;
 	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return NULL;
-	}
-	struct json_object *chat = chat_from_row(res, 0);
-	chat_localize(r->app->tpl, chat, r->lang);
-	return chat;
+	return chat_from(r, res);
 }
 
 void h_chats_list(struct req *r)
@@ -179,24 +191,13 @@ static bool arg_int(struct req *r, const char *name, long long min, long long ma
 	return true;
 }
 
-/* History before a seq (STMT_MESSAGES_BEFORE) or around it
- * (STMT_MESSAGES_AROUND): fills messages (array, oldest first); returns the
- * chat's last_seq, or -1 after answering an error. */
-static long long load_history(struct req *r, enum stmt s, long long chat, long long before,
-			      long long limit, struct json_object *messages, bool *has_older)
+/* The messages of a history result (STMT_MESSAGES_BEFORE, _AROUND or
+ * _BEFORE_ME, self: the viewer found by the statement) into messages
+ * (array, oldest first); returns the chat's last_seq, or -1 after answering
+ * an error. */
+static long long history_from(struct req *r, PGresult *res, bool self, long long chat,
+			      struct json_object *messages, bool *has_older)
 {
-	/* R_SELF_AUTH (GET /api/chats/ID/messages): the statement finds the
-	 * viewer from the session itself, one round trip */
-	bool self = r->auth_pending && s == STMT_MESSAGES_BEFORE;
-	const char *params[] = {self ? auth_hash_param(r) : me_id(r), id_str(r, chat),
-				id_str(r, before), id_str(r, limit), auth_client_ip(r)};
-	PGresult *res;
-	enum db_status st = self ? db_run(r, STMT_MESSAGES_BEFORE_ME, params, 5, &res)
-				 : db_run(r, s, params, 4, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
-		return -1;
-	}
 	if (PQntuples(res) == 0) {
 		if (router_settle(r)) /* a session, but not a member */
 			view_error(r, 404, "err.not_found", NULL);
@@ -221,6 +222,27 @@ static long long load_history(struct req *r, enum stmt s, long long chat, long l
 		json_object_array_add(messages, msg);
 	}
 	return db_int(res, 0, 0);
+}
+
+/* History before a seq for GET /api/chats/ID/messages: fills messages
+ * (array, oldest first); returns the chat's last_seq, or -1 after answering
+ * an error. */
+static long long load_history(struct req *r, long long chat, long long before, long long limit,
+			      struct json_object *messages, bool *has_older)
+{
+	/* R_SELF_AUTH: the statement finds the viewer from the session itself,
+	 * one round trip */
+	bool self = r->auth_pending;
+	const char *params[] = {self ? auth_hash_param(r) : me_id(r), id_str(r, chat),
+				id_str(r, before), id_str(r, limit), auth_client_ip(r)};
+	PGresult *res;
+	enum db_status st = self ? db_run(r, STMT_MESSAGES_BEFORE_ME, params, 5, &res)
+				 : db_run(r, STMT_MESSAGES_BEFORE, params, 4, &res);
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return -1;
+	}
+	return history_from(r, res, self, chat, messages, has_older);
 }
 
 /* ?html=1 (static/chatux.js loading older messages): each message's
@@ -260,7 +282,7 @@ void h_messages_list(struct req *r)
 	struct json_object *messages = json_object_new_array();
 	jset(m, "messages", messages);
 	bool has_older;
-	if (load_history(r, STMT_MESSAGES_BEFORE, chat, before, limit, messages, &has_older) < 0)
+	if (load_history(r, chat, before, limit, messages, &has_older) < 0)
 		return;
 	jset_bool(m, "has_older", has_older);
 	if (with_html && strcmp(with_html, "1") == 0)
@@ -316,6 +338,93 @@ static bool blocked_ids(struct req *r, struct json_object *m, struct json_object
 	return true;
 }
 
+/* The chat page's reads after the session: each needs only the viewer and
+ * the chat (and the page's place in the history), so they go to PostgreSQL
+ * together in one round trip (db_batch_run), in the order the page uses
+ * them. The chat itself is its row in the sidebar's list (page_chat_row). */
+enum page_read {
+	PAGE_BLOCK,    /* STMT_BLOCK_STATE (no row but for direct chats) */
+	PAGE_CHATS,    /* STMT_CHATS_LIST, the sidebar */
+	PAGE_PINS,     /* STMT_PINS */
+	PAGE_HISTORY,  /* STMT_MESSAGES_BEFORE or _AROUND */
+	PAGE_PRESENCE, /* STMT_PRESENCE_PEER (no row but for direct chats) */
+	PAGE_RECEIPTS, /* STMT_RECEIPTS */
+	PAGE__N
+};
+
+/* Send the page's reads; false after answering an error. */
+static bool page_reads(struct req *r, struct db_batch *b, long long chat_id, long long before,
+		       long long around)
+{
+	const char *me = me_id(r), *chat = id_str(r, chat_id);
+	const char *pair[] = {me, chat};
+	const char *history[] = {me, chat, id_str(r, around ? around : before),
+				 id_str(r, around ? AROUND_HALF : PAGE_DEFAULT)};
+	db_batch_add(r, b, STMT_BLOCK_STATE, pair, 2);
+	db_batch_add(r, b, STMT_CHATS_LIST, pair, 1);
+	db_batch_add(r, b, STMT_PINS, pair, 2);
+	db_batch_add(r, b, around ? STMT_MESSAGES_AROUND : STMT_MESSAGES_BEFORE, history, 4);
+	presence_queue_peer(r, b, chat_id);
+	db_batch_add(r, b, STMT_RECEIPTS, pair, 2);
+	fault_hold("page.reads"); /* tests/api/zz_process.test.mjs: the connection lost here */
+	enum db_status st = b->n == PAGE__N ? db_batch_run(r, b) : DB_ERROR;
+	if (st != DB_OK) {
+		view_db_error(r, st);
+		return false;
+	}
+	return true;
+}
+
+/* Read i's result; NULL after answering its error. */
+static PGresult *page_result(struct req *r, const struct db_batch *b, enum page_read i)
+{
+	if (b->calls[i].st != DB_OK) {
+		view_db_error(r, b->calls[i].st);
+		return NULL;
+	}
+	return b->calls[i].res;
+}
+
+/* The page's chat from its row in the sidebar's list (STMT_CHATS_LIST has
+ * the same columns as STMT_CHAT_GET, and lists only the viewer's chats, so
+ * a row there is the membership check): one statement fewer on nearly every
+ * page. A chat too old to be among the list's first 500 is read on its own
+ * (STMT_CHAT_GET, which also answers 404 to a stranger). NULL after
+ * answering an error. */
+static struct json_object *page_chat_row(struct req *r, const PGresult *list, long long chat_id)
+{
+	for (int i = 0; i < PQntuples(list); i++) {
+		if (db_int(list, i, 0) != chat_id)
+			continue;
+		struct json_object *chat = chat_from_row(list, i);
+		chat_localize(r->app->tpl, chat, r->lang);
+		return chat;
+	}
+	return load_chat(r, chat_id);
+}
+
+/* The chat, the sidebar, the block state and the pins into m from the
+ * page's reads; the chat, or NULL after answering an error. */
+static struct json_object *page_chat(struct req *r, struct json_object *m,
+				     const struct db_batch *b, long long chat_id)
+{
+	PGresult *res = page_result(r, b, PAGE_CHATS);
+	struct json_object *chat = res ? page_chat_row(r, res, chat_id) : NULL;
+	if (chat == NULL)
+		return NULL;
+	chat_decorate(chat, chat_id);
+	jset(m, "chat", chat);
+	/* direct chats only; none shown after an error (logged) */
+	jset(m, "block", blocks_chat_state(b->calls[PAGE_BLOCK].res));
+	if (!blocked_ids(r, m, chat))
+		return NULL;
+	jset(m, "chats", chats_from(r, res, chat_id));
+	if ((res = page_result(r, b, PAGE_PINS)) == NULL)
+		return NULL;
+	pins_add(r, m, chat_id, res); /* the pinned bar (h_messages.c) */
+	return chat;
+}
+
 /* The chat page (HTML), also used to re-show the composer after an error. */
 static void chat_page(struct req *r, int status, long long chat_id, const char *error,
 		      const char *text)
@@ -324,29 +433,18 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	if (!arg_int(r, "before", 1, SEQ_MAX, SEQ_MAX, &before) ||
 	    !arg_int(r, "around", 1, SEQ_MAX, 0, &around))
 		return;
+	struct db_batch b = {0};
+	if (!page_reads(r, &b, chat_id, before, around))
+		return;
 	struct json_object *m = view_object(r);
-	struct json_object *chat = load_chat(r, chat_id);
-	if (chat == NULL)
-		return;
-	chat_decorate(chat, chat_id);
-	jset(m, "chat", chat);
-	jset(m, "block", blocks_chat_state(r, chat_id)); /* direct chats only */
-	if (!blocked_ids(r, m, chat))
-		return;
-	struct json_object *chats = load_chats(r, chat_id);
-	if (chats == NULL)
-		return;
-	jset(m, "chats", chats);
-	if (!pins_add(r, m, chat_id)) /* the pinned bar (h_messages.c) */
+	struct json_object *chat = page_chat(r, m, &b, chat_id);
+	PGresult *res;
+	if (chat == NULL || (res = page_result(r, &b, PAGE_HISTORY)) == NULL)
 		return;
 	struct json_object *messages = json_object_new_array();
 	jset(m, "messages", messages);
 	bool has_older, found;
-	long long last_seq = around
-		? load_history(r, STMT_MESSAGES_AROUND, chat_id, around, AROUND_HALF, messages,
-			       &has_older)
-		: load_history(r, STMT_MESSAGES_BEFORE, chat_id, before, PAGE_DEFAULT, messages,
-			       &has_older);
+	long long last_seq = history_from(r, res, false, chat_id, messages, &has_older);
 	if (last_seq < 0)
 		return;
 	bool history = before != SEQ_MAX || around != 0; /* not the newest page */
@@ -355,9 +453,12 @@ static void chat_page(struct req *r, int status, long long chat_id, const char *
 	if (around)
 		around_links(m, messages, around);
 	struct json_object *read_seq;
-	if (!json_object_object_get_ex(chat, "last_read_seq", &read_seq) ||
-	    !readstate_decorate_page(r, m, chat, messages, json_object_get_int64(read_seq)))
+	PGresult *presence = page_result(r, &b, PAGE_PRESENCE), *receipts;
+	if (presence == NULL || (receipts = page_result(r, &b, PAGE_RECEIPTS)) == NULL ||
+	    !json_object_object_get_ex(chat, "last_read_seq", &read_seq))
 		return;
+	readstate_decorate_page(r, m, chat, messages, json_object_get_int64(read_seq), presence,
+				receipts);
 	msglist_decorate(r->app->tpl, r->lang, messages, time(NULL)); /* groups, days */
 	size_t n = json_object_array_length(messages);
 	if (n > 0) {

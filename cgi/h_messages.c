@@ -482,12 +482,8 @@ void h_pins(struct req *r)
 	view_render(r, 200, "pins", "title.pins", m);
 }
 
-bool pins_add(struct req *r, struct json_object *model, long long chat)
+void pins_add(struct req *r, struct json_object *model, long long chat, const PGresult *res)
 {
-	const char *params[] = {num(r, r->me->id), num(r, chat)};
-	PGresult *res;
-	if (!view_run(r, STMT_PINS, params, 2, &res))
-		return false;
 	struct json_object *pins = json_object_new_array(), *v;
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *msg = message_from_row(res, i, 1, chat);
@@ -505,5 +501,4 @@ bool pins_add(struct req *r, struct json_object *model, long long chat)
 	jset_bool(model, "has_pins", json_object_array_length(pins) > 0);
 	jset_int(model, "pins_count", (long long)json_object_array_length(pins));
 	jset(model, "pins", pins);
-	return true;
 }

@@ -106,19 +106,12 @@ static const char *jstr(struct json_object *o, const char *key)
 
 /* Receipts on the viewer's own messages from the other members' read
  * positions (STMT_RECEIPTS); "reads" ("user:seq,...") for the script. */
-static bool add_receipts(struct req *r, struct json_object *m, struct json_object *chat,
-			 struct json_object *messages)
+static void add_receipts(struct json_object *m, struct json_object *chat,
+			 struct json_object *messages, const PGresult *res)
 {
-	const char *params[] = {num(r, r->me->id), num(r, jint(chat, "id"))};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_RECEIPTS, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
-		return false;
-	}
 	int rows = PQntuples(res);
 	if (rows == 0 || !db_bool(res, 0, 0))
-		return true; /* the viewer sends (and so sees) no receipts */
+		return; /* the viewer sends (and so sees) no receipts */
 	jset_bool(m, "receipts", true);
 	struct buf reads = BUF_INIT;
 	for (int i = 0; i < rows; i++)
@@ -142,11 +135,11 @@ static bool add_receipts(struct req *r, struct json_object *m, struct json_objec
 		jset_int(rc, "seen", seen);
 		jset(msg, "receipt", rc);
 	}
-	return true;
 }
 
-bool readstate_decorate_page(struct req *r, struct json_object *model, struct json_object *chat,
-			     struct json_object *messages, long long read_seq)
+void readstate_decorate_page(struct req *r, struct json_object *model, struct json_object *chat,
+			     struct json_object *messages, long long read_seq,
+			     const PGresult *presence, const PGresult *receipts)
 {
 	size_t n = json_object_array_length(messages);
 	for (size_t k = 0; k < n; k++) {
@@ -162,10 +155,9 @@ bool readstate_decorate_page(struct req *r, struct json_object *model, struct js
 	jset_bool(chat, "notify_mentions", strcmp(level, "mentions") == 0);
 	jset_bool(chat, "notify_muted", strcmp(level, "muted") == 0);
 	struct json_object *peer;
-	if (json_object_object_get_ex(chat, "peer", &peer) && peer &&
-	    presence_add(r, peer, jint(peer, "id")) != 0)
-		return false;
-	return add_receipts(r, model, chat, messages);
+	if (json_object_object_get_ex(chat, "peer", &peer) && peer)
+		presence_apply(r, peer, jint(peer, "id"), presence);
+	add_receipts(model, chat, messages, receipts);
 }
 
 /* GET /messages/ID/readers: the members who have read the message (and

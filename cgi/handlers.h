@@ -110,9 +110,10 @@ void h_message_forward(struct req *r);
 void h_pin(struct req *r);
 void h_unpin(struct req *r);
 void h_pins(struct req *r);
-/* The chat page's pinned bar: pins [{id, seq, preview, href}] newest
- * first and has_pins into model; false after answering an error. */
-bool pins_add(struct req *r, struct json_object *model, long long chat);
+/* The chat page's pinned bar from STMT_PINS's result (sent with the
+ * page's other reads): pins [{id, seq, preview, href}] newest first and
+ * has_pins into model. */
+void pins_add(struct req *r, struct json_object *model, long long chat, const PGresult *res);
 /* h_mentions.c */
 void h_mention_candidates(struct req *r);
 

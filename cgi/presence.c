@@ -46,6 +46,22 @@ static void presence_set(struct req *r, struct json_object *o, const PGresult *r
 	}
 }
 
+int presence_queue_peer(struct req *r, struct db_batch *b, long long chat)
+{
+	const char *params[] = {arena_printf(&r->arena, "%lld", (long long)r->me->id),
+				arena_printf(&r->arena, "%lld", chat),
+				arena_printf(&r->arena, "%d", r->app->cfg.presence_ttl)};
+	return db_batch_add(r, b, STMT_PRESENCE_PEER, params, 3);
+}
+
+void presence_apply(struct req *r, struct json_object *user_obj, long long user_id,
+		    const PGresult *res)
+{
+	for (int row = 0; row < PQntuples(res); row++)
+		if (db_int(res, row, 0) == user_id)
+			presence_set(r, user_obj, res, row);
+}
+
 /* Run STMT_PRESENCE_GET for a '{1,2,3}' array literal. */
 static PGresult *presence_query(struct req *r, const char *ids, bool peers)
 {

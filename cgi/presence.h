@@ -6,6 +6,7 @@
 #define MESSLY_PRESENCE_H
 
 #include "app.h"
+#include "db.h"
 
 /* Add "online" (true/false, null when hidden) and "last_seen" (ISO 8601 UTC,
  * null when online, unknown or hidden) to user_obj for user_id, as the
@@ -16,6 +17,13 @@
 int presence_add(struct req *r, struct json_object *user_obj, long long user_id);
 /* The same for every user object (with "id") in an array: one query. */
 int presence_add_many(struct req *r, struct json_object *users);
+
+/* The chat page's read of its peer's presence (STMT_PRESENCE_PEER, by the
+ * chat: the page asks before it knows the peer), queued in b; its index. */
+int presence_queue_peer(struct req *r, struct db_batch *b, long long chat);
+/* presence_add() from that read's result (nothing without a row for user_id). */
+void presence_apply(struct req *r, struct json_object *user_obj, long long user_id,
+		    const PGresult *res);
 
 /* Seconds between a connected client's heartbeats. */
 int presence_ping_interval(const struct app *app);

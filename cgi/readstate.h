@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "app.h"
+#include "db.h"
 
 /* Move the viewer's read position in chat forward to seq (capped at the
  * chat's last seq). When it moved, publishes {type:"read", chat, seq,
@@ -24,10 +25,12 @@ void readstate_sent(struct req *r, long long chat, long long seq, const char *au
 
 /* The chat page (HTML): the "New messages" divider (first message by
  * someone else after read_seq gets "unread_first"), receipts on the
- * viewer's own messages ("receipt"), "reads" for the script, the peer's
- * presence, and the notification level choices. Returns false after
- * answering an error. */
-bool readstate_decorate_page(struct req *r, struct json_object *model, struct json_object *chat,
-			     struct json_object *messages, long long read_seq);
+ * viewer's own messages ("receipt") and "reads" for the script (from
+ * STMT_RECEIPTS' result, receipts), the peer's presence (from
+ * STMT_PRESENCE_PEER's, presence), and the notification level choices.
+ * The page sends both reads with its others. */
+void readstate_decorate_page(struct req *r, struct json_object *model, struct json_object *chat,
+			     struct json_object *messages, long long read_seq,
+			     const PGresult *presence, const PGresult *receipts);
 
 #endif

@@ -5,9 +5,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, register, sleep, closeAll, BASE } from './lib.mjs';
+import { api, register, sleep, closeAll, BASE, directChat, send, request } from './lib.mjs';
 
 const VAR = process.env.MESSLY_VAR;
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -97,4 +97,51 @@ test('database down: 503 with a clear error, then recovery', { skip }, async () 
 	// every worker has reconnected: a burst of requests all succeed
 	for (let i = 0; i < 10; i++)
 		assert.equal((await api('GET', '/api/me', { token: user.token })).status, 200);
+});
+
+/* The chat page sends its reads after the session lookup together, in one
+ * pipeline (cgi/db.c, db_batch_run). A test-only hold (cgi/fault.h,
+ * "page.reads") keeps a page request between the two while the database
+ * restarts or stops: a restart is survived on a new connection (the reads
+ * are sent again), a database that stays down gives the 503 page, and the
+ * worker reconnects when it is back. */
+const FAULT = process.env.MESSLY_FAULT_FILE;
+const heldPage = async (token, chat, whileHeld) => {
+	const held = `${FAULT}.held`;
+	rmSync(held, { force: true });
+	writeFileSync(FAULT, 'hold:page.reads\n');
+	try {
+		const page = request('GET', `/chats/${chat}`, { token, headers: { Accept: 'text/html' }, timeout: 30000 });
+		await until(() => existsSync(held), 10000, 'a page request to reach its reads');
+		await whileHeld();
+		rmSync(FAULT, { force: true });
+		return await page;
+	} finally {
+		rmSync(FAULT, { force: true });
+		rmSync(held, { force: true });
+	}
+};
+const pg = (what) => execFileSync(join(ROOT, 'deploy', 'pg.sh'), [VAR, what], { stdio: 'ignore' });
+
+test('the chat page\'s batched reads survive a database restart and give 503 while it is down', { skip: skip || (!FAULT && 'needs MESSLY_FAULT_FILE') }, async () => {
+	const a = await register('pipea'), b = await register('pipeb');
+	const chat = await directChat(a, b);
+	const text = `pipelined ${Date.now()}`;
+	await send(b, chat.id, text);
+	const logged = () => readFileSync(join(VAR, 'log', 'messly.log'), 'utf8').split('database connection lost in a batch').length - 1;
+	const lost = logged();
+	const again = await heldPage(a.token, chat.id, async () => { pg('stop'); pg('start'); });
+	assert.equal(again.status, 200, `the page after a restart under it: ${again.status}`);
+	assert.ok(again.text.includes(text), 'the page shows the history');
+	assert.equal(logged(), lost + 1, 'the reads met the lost connection once and were sent again');
+	let down;
+	try {
+		down = await heldPage(a.token, chat.id, async () => pg('stop'));
+	} finally {
+		pg('start');
+	}
+	assert.equal(down.status, 503, `the page while the database is down: ${down.status}`);
+	assert.match(down.headers.get('content-type'), /text\/html/);
+	await until(async () => (await request('GET', `/chats/${chat.id}`, { token: a.token, headers: { Accept: 'text/html' } })).status === 200,
+		15000, 'the chat page once the database is back');
 });
