@@ -69,6 +69,7 @@ struct store_tmp *store_tmp_new(struct arena *a, const char *dir, bool open_fd)
 	t->path = arena_printf(a, "%s/tmp/%s", dir, hex);
 	sha256_init(&t->sha);
 	if (open_fd) {
+		t->wbuf = arena_alloc(a, STORE_WBUF);
 		t->fd = open(t->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (t->fd < 0) {
 			log_error("cannot create %s: %s", t->path, strerror(errno));
@@ -79,16 +80,13 @@ struct store_tmp *store_tmp_new(struct arena *a, const char *dir, bool open_fd)
 	return t;
 }
 
-int store_tmp_write(struct store_tmp *t, const void *data, size_t len)
+/* Write out the gathered bytes, hashing them on the way. */
+static int tmp_flush(struct store_tmp *t)
 {
-	if (t->head_len < sizeof(t->head)) {
-		size_t take = sizeof(t->head) - t->head_len < len ? sizeof(t->head) - t->head_len : len;
-		memcpy(t->head + t->head_len, data, take);
-		t->head_len += take;
-	}
-	sha256_update(&t->sha, data, len);
-	t->size += len;
-	const char *p = data;
+	const char *p = t->wbuf;
+	size_t len = t->wlen;
+	sha256_update(&t->sha, p, len);
+	t->wlen = 0;
 	while (len > 0) {
 		ssize_t n = write(t->fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -104,8 +102,34 @@ int store_tmp_write(struct store_tmp *t, const void *data, size_t len)
 	return 0;
 }
 
+int store_tmp_write(struct store_tmp *t, const void *data, size_t len)
+{
+	if (t->head_len < sizeof(t->head)) {
+		size_t take = sizeof(t->head) - t->head_len < len ? sizeof(t->head) - t->head_len : len;
+		memcpy(t->head + t->head_len, data, take);
+		t->head_len += take;
+	}
+	t->size += len;
+	const char *p = data;
+	while (len > 0) {
+		size_t take = STORE_WBUF - t->wlen < len ? STORE_WBUF - t->wlen : len;
+		memcpy(t->wbuf + t->wlen, p, take);
+		t->wlen += take;
+		p += take;
+		len -= take;
+		if (t->wlen == STORE_WBUF && tmp_flush(t) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int store_tmp_finish(struct store_tmp *t)
 {
+	if (tmp_flush(t) != 0) {
+		close(t->fd);
+		t->fd = -1;
+		return -1;
+	}
 	uint8_t d[SHA256_LEN];
 	sha256_final(&t->sha, d);
 	hex_encode(d, sizeof(d), t->hex);

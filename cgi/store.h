@@ -24,7 +24,14 @@ struct store_tmp {
 	size_t head_len;
 	char hex[65];      /* after store_tmp_finish */
 	int err;           /* errno of a failed write or flush (ENOSPC: disk full) */
+	char *wbuf;        /* STORE_WBUF bytes gathered before each write(2) */
+	size_t wlen;
 };
+
+/* The multipart parser hands over the data between CRs (a delimiter starts
+ * with one), about every 256 bytes of a photo: 16,000 write(2) calls for
+ * 2 MB unbuffered. */
+#define STORE_WBUF 65536
 
 /* Create DIR and DIR/tmp if missing (0700). 0 or -1 (logged). */
 int store_prepare(const char *dir);
@@ -35,6 +42,7 @@ void store_sweep(const char *dir, long max_age);
  * a fresh name for a child process to create); removed at the arena's
  * reset unless committed. NULL on failure (logged). */
 struct store_tmp *store_tmp_new(struct arena *a, const char *dir, bool open_fd);
+/* Buffered; an error may surface at a later write or at store_tmp_finish. */
 int store_tmp_write(struct store_tmp *t, const void *data, size_t len);
 /* Flush to disk, close, and compute hex. 0 or -1. */
 int store_tmp_finish(struct store_tmp *t);
