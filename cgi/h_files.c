@@ -5,6 +5,7 @@
  * thumbnail request checks membership in its one query, then hands the
  * bytes to nginx (X-Accel-Redirect to the internal /_files/ location, which
  * adds nosniff and a sandboxing CSP). Non-members and visitors get 404. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,17 @@ static bool commit_tmp(struct req *r, struct store_tmp *t)
 	return store_commit(r->app->cfg.files_dir, &t->path, t->hex) == 0;
 }
 
+/* A commit failed: the disk (or the quota) full is a clear 507, as when
+ * the upload itself could not be written; the temp files go with the
+ * request's arena. */
+static void commit_failed(struct req *r)
+{
+	if (errno == ENOSPC || errno == EDQUOT)
+		view_error(r, 507, "err.storage_full", NULL);
+	else
+		view_error(r, 500, "err.internal", NULL);
+}
+
 /* Hash a file the decoder wrote and commit it; fills hex and size. */
 static bool commit_output(struct req *r, struct store_tmp *t, uint64_t *size)
 {
@@ -78,7 +90,7 @@ static int store_image(struct req *r, struct upload_file *f, bool as_file, struc
 	uint64_t vsize, tsize, csize = f->tmp->size;
 	if (!commit_output(r, view, &vsize) || !commit_output(r, thumb, &tsize) ||
 	    (clean ? !commit_output(r, clean, &csize) : !commit_tmp(r, f->tmp))) {
-		view_error(r, 500, "err.internal", NULL);
+		commit_failed(r);
 		return -1;
 	}
 	jset_str(e, "kind", "image");
@@ -122,7 +134,7 @@ static bool store_file(struct req *r, struct upload_file *f, int pos, bool as_fi
 		}
 	}
 	if (!commit_tmp(r, f->tmp)) {
-		view_error(r, 500, "err.internal", NULL);
+		commit_failed(r);
 		return false;
 	}
 	jset_str(e, "kind", "file");

@@ -16,7 +16,9 @@ static int mkdir_0700(const char *path)
 {
 	if (mkdir(path, 0700) == 0 || errno == EEXIST)
 		return 0;
-	log_error("cannot create %s: %s", path, strerror(errno));
+	int e = errno;
+	log_error("cannot create %s: %s", path, strerror(e));
+	errno = e;
 	return -1;
 }
 
@@ -125,22 +127,16 @@ int store_tmp_write(struct store_tmp *t, const void *data, size_t len)
 
 int store_tmp_finish(struct store_tmp *t)
 {
-	if (tmp_flush(t) != 0) {
-		close(t->fd);
-		t->fd = -1;
-		return -1;
+	int rc = tmp_flush(t);
+	if (close(t->fd) != 0 && rc == 0) {
+		t->err = errno;
+		log_error("close %s: %s", t->path, strerror(t->err));
+		rc = -1;
 	}
+	t->fd = -1;
 	uint8_t d[SHA256_LEN];
 	sha256_final(&t->sha, d);
 	hex_encode(d, sizeof(d), t->hex);
-	int rc = fsync(t->fd);
-	if (close(t->fd) != 0)
-		rc = -1;
-	t->fd = -1;
-	if (rc != 0) {
-		t->err = errno;
-		log_error("flush %s: %s", t->path, strerror(t->err));
-	}
 	return rc;
 }
 
@@ -158,7 +154,7 @@ int store_hash_file(const char *path, char hex[65], uint64_t *size)
 		sha256_update(&c, chunk, (size_t)n);
 		total += (uint64_t)n;
 	}
-	int rc = n < 0 || fsync(fd) != 0 ? -1 : 0;
+	int rc = n < 0 ? -1 : 0;
 	close(fd);
 	uint8_t d[SHA256_LEN];
 	sha256_final(&c, d);
@@ -184,10 +180,25 @@ char *store_rel(struct arena *a, const char *hex)
 	return arena_printf(a, "%.2s/%s", hex, hex);
 }
 
+/* The file's bytes onto the disk before its name is: fsync(2) through a
+ * descriptor of our own (the writer has closed it). errno kept. */
+static int sync_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd), e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 int store_commit(const char *dir, char **path, const char *hex)
 {
-	if (!store_hex_ok(hex) || *path == NULL)
+	if (!store_hex_ok(hex) || *path == NULL) {
+		errno = EINVAL;
 		return -1;
+	}
 	char sub[4096], dest[4200];
 	snprintf(sub, sizeof(sub), "%s/%.2s", dir, hex);
 	snprintf(dest, sizeof(dest), "%s/%s", sub, hex);
@@ -195,12 +206,14 @@ int store_commit(const char *dir, char **path, const char *hex)
 		return -1;
 	struct stat st;
 	if (stat(dest, &st) == 0 && S_ISREG(st.st_mode)) {
-		unlink(*path); /* the same bytes are there already */
+		unlink(*path); /* the same bytes are there already: nothing to sync */
 		*path = NULL;
 		return 0;
 	}
-	if (rename(*path, dest) != 0) {
-		log_error("rename %s: %s", dest, strerror(errno));
+	if (sync_file(*path) != 0 || rename(*path, dest) != 0) {
+		int e = errno;
+		log_error("commit %s: %s", dest, strerror(e));
+		errno = e;
 		return -1;
 	}
 	*path = NULL;

@@ -44,13 +44,17 @@ void store_sweep(const char *dir, long max_age);
 struct store_tmp *store_tmp_new(struct arena *a, const char *dir, bool open_fd);
 /* Buffered; an error may surface at a later write or at store_tmp_finish. */
 int store_tmp_write(struct store_tmp *t, const void *data, size_t len);
-/* Flush to disk, close, and compute hex. 0 or -1. */
+/* Write out what is buffered, close, and compute hex. 0 or -1 (t->err).
+ * Not synced yet: store_commit() syncs what is kept, so the bytes of an
+ * upload that is replaced by its re-encoded copy never wait for the disk. */
 int store_tmp_finish(struct store_tmp *t);
 /* Hash a finished file at path into hex and its size. 0 or -1. */
 int store_hash_file(const char *path, char hex[65], uint64_t *size);
 
-/* Move the temp file at *path to its place (DIR/ab/HEX), or drop it when
- * that blob exists already; *path becomes NULL. 0 or -1. */
+/* Move the temp file at *path to its place (DIR/ab/HEX) after syncing
+ * it, then sync the directory; or drop it when that blob exists already.
+ * *path becomes NULL. 0, or -1 with errno (ENOSPC, EDQUOT: the disk is
+ * full). */
 int store_commit(const char *dir, char **path, const char *hex);
 
 /* "ab/abcdef..." for a hex digest, or NULL when hex is not 64 hex digits. */

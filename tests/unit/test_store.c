@@ -84,12 +84,40 @@ TEST(tmp_small)
 	arena_free(&a);
 }
 
+/* Committed bytes land under their hash; the same bytes again leave one
+ * blob and no temp file. */
+TEST(commit)
+{
+	struct arena a;
+	arena_init(&a);
+	char blob[200];
+	for (int k = 0; k < 2; k++) {
+		struct store_tmp *t = store_tmp_new(&a, dir, true);
+		CHECK(t != NULL && store_tmp_write(t, "commit me", 9) == 0 && store_tmp_finish(t) == 0);
+		if (t == NULL)
+			break;
+		char *tmp = arena_strdup(&a, t->path);
+		CHECK(store_commit(dir, &t->path, t->hex) == 0 && t->path == NULL);
+		struct stat st;
+		CHECK(stat(tmp, &st) != 0);
+		snprintf(blob, sizeof(blob), "%s/%s", dir, store_rel(&a, t->hex));
+		CHECK(file_equals(blob, (const unsigned char *)"commit me", 9));
+	}
+	char sub[200];
+	snprintf(sub, sizeof(sub), "%s", blob);
+	*strrchr(sub, '/') = '\0';
+	unlink(blob);
+	rmdir(sub);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL || store_prepare(dir) != 0)
 		return 1;
 	RUN(tmp_pieces);
 	RUN(tmp_small);
+	RUN(commit);
 	char tmp[64];
 	snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
 	rmdir(tmp);
