@@ -57,10 +57,14 @@ static void commit_failed(struct req *r)
 		view_error(r, 500, "err.internal", NULL);
 }
 
-/* Hash a file the decoder wrote and commit it; fills hex and size. */
-static bool commit_output(struct req *r, struct store_tmp *t, uint64_t *size)
+/* Commit an image's three blobs together (store_commit_all: one journal
+ * commit for the three renames instead of one each). */
+static bool commit_image(struct req *r, struct store_tmp *view, struct store_tmp *thumb,
+			 struct store_tmp *orig)
 {
-	return store_hash_file(t->path, t->hex, size) == 0 && commit_tmp(r, t);
+	char **const paths[] = {&view->path, &thumb->path, &orig->path};
+	const char *const hexes[] = {view->hex, thumb->hex, orig->hex};
+	return store_commit_all(r->app->cfg.files_dir, paths, hexes, 3) == 0;
 }
 
 static void set_dim(struct json_object *o, const char *k, int v)
@@ -87,9 +91,12 @@ static int store_image(struct req *r, struct upload_file *f, bool as_file, struc
 		log_info("image %s refused: %s", log_safe(f->name), log_safe(res.reason));
 		return 1;
 	}
+	/* the files the decoder wrote are hashed here, not trusted from it */
 	uint64_t vsize, tsize, csize = f->tmp->size;
-	if (!commit_output(r, view, &vsize) || !commit_output(r, thumb, &tsize) ||
-	    (clean ? !commit_output(r, clean, &csize) : !commit_tmp(r, f->tmp))) {
+	if (store_hash_file(view->path, view->hex, &vsize) != 0 ||
+	    store_hash_file(thumb->path, thumb->hex, &tsize) != 0 ||
+	    (clean && store_hash_file(clean->path, clean->hex, &csize) != 0) ||
+	    !commit_image(r, view, thumb, clean ? clean : f->tmp)) {
 		commit_failed(r);
 		return -1;
 	}

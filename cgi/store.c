@@ -193,34 +193,83 @@ static int sync_file(const char *path)
 	return rc;
 }
 
-int store_commit(const char *dir, char **path, const char *hex)
+static void blob_paths(const char *dir, const char *hex, char sub[4096], char dest[4200])
 {
-	if (!store_hex_ok(hex) || *path == NULL) {
+	snprintf(sub, 4096, "%s/%.2s", dir, hex);
+	snprintf(dest, 4200, "%s/%.2s/%s", dir, hex, hex);
+}
+
+/* Sync each new file, or drop it when its blob is stored already. */
+static int commit_prepare(const char *dir, char **const paths[], const char *const hex[], size_t n,
+			  bool fresh[])
+{
+	char sub[4096], dest[4200];
+	for (size_t i = 0; i < n; i++) {
+		fresh[i] = false;
+		if (!store_hex_ok(hex[i]) || *paths[i] == NULL) {
+			errno = EINVAL;
+			return -1;
+		}
+		blob_paths(dir, hex[i], sub, dest);
+		if (mkdir_0700(sub) != 0)
+			return -1;
+		struct stat st;
+		if (stat(dest, &st) == 0 && S_ISREG(st.st_mode)) {
+			unlink(*paths[i]); /* the same bytes are there already */
+			*paths[i] = NULL;
+			continue;
+		}
+		if (sync_file(*paths[i]) != 0) {
+			int e = errno;
+			log_error("sync %s: %s", *paths[i], strerror(e));
+			errno = e;
+			return -1;
+		}
+		fresh[i] = true;
+	}
+	return 0;
+}
+
+int store_commit_all(const char *dir, char **const paths[], const char *const hex[], size_t n)
+{
+	bool fresh[STORE_COMMIT_MAX];
+	if (n > STORE_COMMIT_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
+	if (commit_prepare(dir, paths, hex, n, fresh) != 0)
+		return -1;
 	char sub[4096], dest[4200];
-	snprintf(sub, sizeof(sub), "%s/%.2s", dir, hex);
-	snprintf(dest, sizeof(dest), "%s/%s", sub, hex);
-	if (mkdir_0700(sub) != 0)
-		return -1;
-	struct stat st;
-	if (stat(dest, &st) == 0 && S_ISREG(st.st_mode)) {
-		unlink(*path); /* the same bytes are there already: nothing to sync */
-		*path = NULL;
-		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!fresh[i])
+			continue;
+		blob_paths(dir, hex[i], sub, dest);
+		if (rename(*paths[i], dest) != 0) {
+			int e = errno;
+			log_error("rename %s: %s", dest, strerror(e));
+			errno = e;
+			return -1;
+		}
+		*paths[i] = NULL;
 	}
-	if (sync_file(*path) != 0 || rename(*path, dest) != 0) {
-		int e = errno;
-		log_error("commit %s: %s", dest, strerror(e));
-		errno = e;
-		return -1;
-	}
-	*path = NULL;
-	int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
+	/* after every rename: the first directory sync commits the journal
+	 * holding them all, so the others find little or nothing to do */
+	for (size_t i = 0; i < n; i++) {
+		if (!fresh[i])
+			continue;
+		blob_paths(dir, hex[i], sub, dest);
+		int dfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
 	}
 	return 0;
+}
+
+int store_commit(const char *dir, char **path, const char *hex)
+{
+	char **const paths[] = {path};
+	const char *const hexes[] = {hex};
+	return store_commit_all(dir, paths, hexes, 1);
 }

@@ -111,6 +111,47 @@ TEST(commit)
 	arena_free(&a);
 }
 
+/* Three at once, one of them stored already: all three blobs there
+ * afterwards, no temp file left, every path cleared. */
+TEST(commit_all)
+{
+	struct arena a;
+	arena_init(&a);
+	static const char *const bodies[] = {"view bytes", "thumb bytes", "original bytes"};
+	struct store_tmp *t[3];
+	char *tmp[3];
+	for (int i = 0; i < 3; i++) {
+		t[i] = store_tmp_new(&a, dir, true);
+		CHECK(t[i] != NULL && store_tmp_write(t[i], bodies[i], strlen(bodies[i])) == 0 &&
+		      store_tmp_finish(t[i]) == 0);
+		if (t[i] == NULL)
+			return;
+		tmp[i] = arena_strdup(&a, t[i]->path);
+	}
+	struct store_tmp *pre = store_tmp_new(&a, dir, true); /* the thumbnail's bytes, stored before */
+	CHECK(pre && store_tmp_write(pre, bodies[1], strlen(bodies[1])) == 0 && store_tmp_finish(pre) == 0 &&
+	      store_commit(dir, &pre->path, pre->hex) == 0);
+	char **const paths[] = {&t[0]->path, &t[1]->path, &t[2]->path};
+	const char *const hexes[] = {t[0]->hex, t[1]->hex, t[2]->hex};
+	CHECK(store_commit_all(dir, paths, hexes, 3) == 0);
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+		CHECK(t[i]->path == NULL && stat(tmp[i], &st) != 0);
+		char blob[200], sub[200];
+		snprintf(blob, sizeof(blob), "%s/%s", dir, store_rel(&a, t[i]->hex));
+		CHECK(file_equals(blob, (const unsigned char *)bodies[i], strlen(bodies[i])));
+		snprintf(sub, sizeof(sub), "%s", blob);
+		*strrchr(sub, '/') = '\0';
+		unlink(blob);
+		rmdir(sub);
+	}
+	const char *bad[] = {"not-hex"};
+	char *p = tmp[0];
+	char **const badp[] = {&p};
+	CHECK(store_commit_all(dir, badp, bad, 1) == -1);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	if (mkdtemp(dir) == NULL || store_prepare(dir) != 0)
@@ -118,6 +159,7 @@ int main(void)
 	RUN(tmp_pieces);
 	RUN(tmp_small);
 	RUN(commit);
+	RUN(commit_all);
 	char tmp[64];
 	snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
 	rmdir(tmp);
