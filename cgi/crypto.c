@@ -17,31 +17,123 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-static void sha256_block(struct sha256_ctx *c, const uint8_t *p)
+#define BSIG0(x) (ROR(x, 2) ^ ROR(x, 13) ^ ROR(x, 22))
+#define BSIG1(x) (ROR(x, 6) ^ ROR(x, 11) ^ ROR(x, 25))
+#define SSIG0(x) (ROR(x, 7) ^ ROR(x, 18) ^ ((x) >> 3))
+#define SSIG1(x) (ROR(x, 17) ^ ROR(x, 19) ^ ((x) >> 10))
+/* One round with the working variables named, not shifted through an array
+ * (a memmove per round made hashing a 2 MB upload take 20 ms; now 6). */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                              \
+	do {                                                                          \
+		uint32_t t1 = h + BSIG1(e) + ((e & f) ^ (~e & g)) + K[i] + w[i];      \
+		d += t1;                                                              \
+		h = t1 + BSIG0(a) + ((a & b) ^ (a & c) ^ (b & c));                    \
+	} while (0)
+
+static void block_c(uint32_t st[8], const uint8_t *p)
 {
-	uint32_t w[64], s[8];
+	uint32_t w[64];
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	for (int i = 16; i < 64; i++)
+		w[i] = w[i - 16] + SSIG0(w[i - 15]) + w[i - 7] + SSIG1(w[i - 2]);
+	uint32_t a = st[0], b = st[1], cc = st[2], d = st[3], e = st[4], f = st[5],
+		 g = st[6], h = st[7];
+	for (int i = 0; i < 64; i += 8) {
+		ROUND(a, b, cc, d, e, f, g, h, i);
+		ROUND(h, a, b, cc, d, e, f, g, i + 1);
+		ROUND(g, h, a, b, cc, d, e, f, i + 2);
+		ROUND(f, g, h, a, b, cc, d, e, i + 3);
+		ROUND(e, f, g, h, a, b, cc, d, i + 4);
+		ROUND(d, e, f, g, h, a, b, cc, i + 5);
+		ROUND(cc, d, e, f, g, h, a, b, i + 6);
+		ROUND(b, cc, d, e, f, g, h, a, i + 7);
 	}
-	memcpy(s, c->h, sizeof(s));
-	for (int i = 0; i < 64; i++) {
-		uint32_t S1 = ROR(s[4], 6) ^ ROR(s[4], 11) ^ ROR(s[4], 25);
-		uint32_t ch = (s[4] & s[5]) ^ (~s[4] & s[6]);
-		uint32_t t1 = s[7] + S1 + ch + K[i] + w[i];
-		uint32_t S0 = ROR(s[0], 2) ^ ROR(s[0], 13) ^ ROR(s[0], 22);
-		uint32_t maj = (s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]);
-		uint32_t t2 = S0 + maj;
-		memmove(s + 1, s, 7 * sizeof(uint32_t));
-		s[4] += t1;
-		s[0] = t1 + t2;
+	st[0] += a;
+	st[1] += b;
+	st[2] += cc;
+	st[3] += d;
+	st[4] += e;
+	st[5] += f;
+	st[6] += g;
+	st[7] += h;
+}
+
+static void blocks_c(uint32_t st[8], const uint8_t *p, size_t n)
+{
+	for (; n > 0; n--, p += 64)
+		block_c(st, p);
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The x86 SHA extensions (Intel since Goldmont/Ice Lake, AMD since Zen):
+ * 2 MB in about 1.5 ms against 6 ms for the C rounds; the blob store
+ * hashes every upload and every derived image. Four rounds per group; the
+ * message schedule in M[0..3], group g+1's words made during group g. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t st[8], const uint8_t *p,
+								    size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&st[0]), 0xB1); /* CDAB */
+	__m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)&st[4]), 0x1B);  /* EFGH */
+	__m128i s0 = _mm_alignr_epi8(tmp, s1, 8);                                        /* ABEF */
+	s1 = _mm_blend_epi16(s1, tmp, 0xF0);                                             /* CDGH */
+	for (; n > 0; n--, p += 64) {
+		__m128i abef = s0, cdgh = s1, m[4];
+		for (int g = 0; g < 16; g++) {
+			if (g < 4)
+				m[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+			__m128i msg = _mm_add_epi32(m[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+			if (g >= 3 && g <= 14) { /* the next group's words */
+				__m128i *nx = &m[(g + 1) & 3];
+				*nx = _mm_add_epi32(*nx, _mm_alignr_epi8(m[g & 3], m[(g - 1) & 3], 4));
+				*nx = _mm_sha256msg2_epu32(*nx, m[g & 3]);
+			}
+			s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(msg, 0x0E));
+			if (g >= 1 && g <= 12)
+				m[(g - 1) & 3] = _mm_sha256msg1_epu32(m[(g - 1) & 3], m[g & 3]);
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
 	}
-	for (int i = 0; i < 8; i++)
-		c->h[i] += s[i];
+	tmp = _mm_shuffle_epi32(s0, 0x1B);       /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);        /* DCHG */
+	s0 = _mm_blend_epi16(tmp, s1, 0xF0);     /* DCBA */
+	s1 = _mm_alignr_epi8(s1, tmp, 8);        /* HGFE */
+	_mm_storeu_si128((__m128i *)&st[0], s0);
+	_mm_storeu_si128((__m128i *)&st[4], s1);
+}
+
+static bool cpu_has_sha(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+#endif
+
+static int use_ni = -1; /* -1: not asked yet */
+
+void sha256_portable(bool on) { use_ni = on ? 0 : -1; }
+
+/* n whole blocks, by the SHA extensions when the CPU has them. */
+static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t n)
+{
+#if defined(__x86_64__)
+	if (use_ni < 0)
+		use_ni = cpu_has_sha();
+	if (use_ni) {
+		blocks_ni(st, p, n);
+		return;
+	}
+#endif
+	blocks_c(st, p, n);
 }
 
 void sha256_init(struct sha256_ctx *c)
@@ -58,13 +150,20 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 	const uint8_t *p = data;
 	c->bits += (uint64_t)len * 8;
 	while (len > 0) {
+		if (c->fill == 0 && len >= 64) { /* whole blocks straight from the input */
+			size_t n = len / 64;
+			sha256_blocks(c->h, p, n);
+			p += 64 * n;
+			len -= 64 * n;
+			continue;
+		}
 		size_t take = 64 - c->fill < len ? 64 - c->fill : len;
 		memcpy(c->block + c->fill, p, take);
 		c->fill += take;
 		p += take;
 		len -= take;
 		if (c->fill == 64) {
-			sha256_block(c, c->block);
+			sha256_blocks(c->h, c->block, 1);
 			c->fill = 0;
 		}
 	}

@@ -20,6 +20,9 @@ struct sha256_ctx {
 void sha256_init(struct sha256_ctx *c);
 void sha256_update(struct sha256_ctx *c, const void *data, size_t len);
 void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN]);
+/* Tests: true keeps to the C rounds where the CPU has the SHA extensions
+ * (used otherwise); false asks the CPU again. */
+void sha256_portable(bool on);
 void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msglen,
 		 uint8_t out[SHA256_LEN]);
 /* Fill buf with n bytes from the kernel's CSPRNG. Returns 0 or -1. */

@@ -5,6 +5,7 @@
  * thumbnail request checks membership in its one query, then hands the
  * bytes to nginx (X-Accel-Redirect to the internal /_files/ location, which
  * adds nosniff and a sandboxing CSP). Non-members and visitors get 404. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,25 @@ static bool commit_tmp(struct req *r, struct store_tmp *t)
 	return store_commit(r->app->cfg.files_dir, &t->path, t->hex) == 0;
 }
 
-/* Hash a file the decoder wrote and commit it; fills hex and size. */
-static bool commit_output(struct req *r, struct store_tmp *t, uint64_t *size)
+/* A commit failed: the disk (or the quota) full is a clear 507, as when
+ * the upload itself could not be written; the temp files go with the
+ * request's arena. */
+static void commit_failed(struct req *r)
 {
-	return store_hash_file(t->path, t->hex, size) == 0 && commit_tmp(r, t);
+	if (errno == ENOSPC || errno == EDQUOT)
+		view_error(r, 507, "err.storage_full", NULL);
+	else
+		view_error(r, 500, "err.internal", NULL);
+}
+
+/* Commit an image's three blobs together (store_commit_all: one journal
+ * commit for the three renames instead of one each). */
+static bool commit_image(struct req *r, struct store_tmp *view, struct store_tmp *thumb,
+			 struct store_tmp *orig)
+{
+	char **const paths[] = {&view->path, &thumb->path, &orig->path};
+	const char *const hexes[] = {view->hex, thumb->hex, orig->hex};
+	return store_commit_all(r->app->cfg.files_dir, paths, hexes, 3) == 0;
 }
 
 static void set_dim(struct json_object *o, const char *k, int v)
@@ -75,10 +91,13 @@ static int store_image(struct req *r, struct upload_file *f, bool as_file, struc
 		log_info("image %s refused: %s", log_safe(f->name), log_safe(res.reason));
 		return 1;
 	}
+	/* the files the decoder wrote are hashed here, not trusted from it */
 	uint64_t vsize, tsize, csize = f->tmp->size;
-	if (!commit_output(r, view, &vsize) || !commit_output(r, thumb, &tsize) ||
-	    (clean ? !commit_output(r, clean, &csize) : !commit_tmp(r, f->tmp))) {
-		view_error(r, 500, "err.internal", NULL);
+	if (store_hash_file(view->path, view->hex, &vsize) != 0 ||
+	    store_hash_file(thumb->path, thumb->hex, &tsize) != 0 ||
+	    (clean && store_hash_file(clean->path, clean->hex, &csize) != 0) ||
+	    !commit_image(r, view, thumb, clean ? clean : f->tmp)) {
+		commit_failed(r);
 		return -1;
 	}
 	jset_str(e, "kind", "image");
@@ -122,7 +141,7 @@ static bool store_file(struct req *r, struct upload_file *f, int pos, bool as_fi
 		}
 	}
 	if (!commit_tmp(r, f->tmp)) {
-		view_error(r, 500, "err.internal", NULL);
+		commit_failed(r);
 		return false;
 	}
 	jset_str(e, "kind", "file");

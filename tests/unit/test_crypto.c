@@ -21,6 +21,31 @@ TEST(sha256_vectors)
 	CHECK_STR(hex_of(d, 32), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+/* A million 'a' (FIPS 180-2's long vector) fed in pieces of uneven sizes:
+ * whole blocks straight from the input and pieces through the block buffer
+ * must give the same digest as the one-shot call. */
+TEST(sha256_pieces)
+{
+	static char m[1000000];
+	memset(m, 'a', sizeof(m));
+	const char *want = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+	uint8_t d[32];
+	sha256(m, sizeof(m), d);
+	CHECK_STR(hex_of(d, 32), want);
+	static const size_t sizes[] = {1, 63, 64, 65, 127, 128, 1000, 4096, 3};
+	struct sha256_ctx c;
+	sha256_init(&c);
+	size_t off = 0;
+	for (size_t k = 0; off < sizeof(m); k++) {
+		size_t n = sizes[k % (sizeof(sizes) / sizeof(sizes[0]))];
+		n = n < sizeof(m) - off ? n : sizeof(m) - off;
+		sha256_update(&c, m + off, n);
+		off += n;
+	}
+	sha256_final(&c, d);
+	CHECK_STR(hex_of(d, 32), want);
+}
+
 TEST(hmac_rfc4231)
 {
 	uint8_t key[20], d[32];
@@ -51,8 +76,13 @@ TEST(hex_roundtrip)
 
 int main(void)
 {
-	RUN(sha256_vectors);
-	RUN(hmac_rfc4231);
+	/* twice: with the SHA extensions where this CPU has them, then the C rounds */
+	for (int portable = 0; portable < 2; portable++) {
+		sha256_portable(portable);
+		RUN(sha256_vectors);
+		RUN(sha256_pieces);
+		RUN(hmac_rfc4231);
+	}
 	RUN(hex_roundtrip);
 	return unit_summary();
 }
