@@ -17,9 +17,21 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+/* One 64-byte block. The eight working variables rotate through the
+ * unrolled round macro instead of being moved each round (a hot path: every
+ * request hashes its session token, every publish derives channel ids). */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                                     \
+	do {                                                                                 \
+		uint32_t t1_ = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + \
+			       K[i] + w[i];                                                  \
+		uint32_t t2_ = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c)); \
+		d += t1_;                                                                    \
+		h = t1_ + t2_;                                                               \
+	} while (0)
+
 static void sha256_block(struct sha256_ctx *c, const uint8_t *p)
 {
-	uint32_t w[64], s[8];
+	uint32_t w[64];
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -28,20 +40,26 @@ static void sha256_block(struct sha256_ctx *c, const uint8_t *p)
 		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(s, c->h, sizeof(s));
-	for (int i = 0; i < 64; i++) {
-		uint32_t S1 = ROR(s[4], 6) ^ ROR(s[4], 11) ^ ROR(s[4], 25);
-		uint32_t ch = (s[4] & s[5]) ^ (~s[4] & s[6]);
-		uint32_t t1 = s[7] + S1 + ch + K[i] + w[i];
-		uint32_t S0 = ROR(s[0], 2) ^ ROR(s[0], 13) ^ ROR(s[0], 22);
-		uint32_t maj = (s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]);
-		uint32_t t2 = S0 + maj;
-		memmove(s + 1, s, 7 * sizeof(uint32_t));
-		s[4] += t1;
-		s[0] = t1 + t2;
+	uint32_t a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
+	uint32_t e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
+	for (int i = 0; i < 64; i += 8) {
+		ROUND(a, b, cc, d, e, f, g, h, i);
+		ROUND(h, a, b, cc, d, e, f, g, i + 1);
+		ROUND(g, h, a, b, cc, d, e, f, i + 2);
+		ROUND(f, g, h, a, b, cc, d, e, i + 3);
+		ROUND(e, f, g, h, a, b, cc, d, i + 4);
+		ROUND(d, e, f, g, h, a, b, cc, i + 5);
+		ROUND(cc, d, e, f, g, h, a, b, i + 6);
+		ROUND(b, cc, d, e, f, g, h, a, i + 7);
 	}
-	for (int i = 0; i < 8; i++)
-		c->h[i] += s[i];
+	c->h[0] += a;
+	c->h[1] += b;
+	c->h[2] += cc;
+	c->h[3] += d;
+	c->h[4] += e;
+	c->h[5] += f;
+	c->h[6] += g;
+	c->h[7] += h;
 }
 
 void sha256_init(struct sha256_ctx *c)
@@ -73,13 +91,19 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN])
 {
 	uint64_t bits = c->bits;
-	uint8_t pad = 0x80, zero = 0, len[8];
-	sha256_update(c, &pad, 1);
-	while (c->fill != 56)
-		sha256_update(c, &zero, 1);
+	/* 0x80, zeros up to 56 bytes into a block, then the length: padded in
+	 * place rather than byte by byte through sha256_update */
+	c->block[c->fill++] = 0x80;
+	if (c->fill > 56) {
+		memset(c->block + c->fill, 0, 64 - c->fill);
+		sha256_block(c, c->block);
+		c->fill = 0;
+	}
+	memset(c->block + c->fill, 0, 56 - c->fill);
 	for (int i = 0; i < 8; i++)
-		len[i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha256_update(c, len, 8);
+		c->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_block(c, c->block);
+	c->fill = 0;
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(c->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
@@ -96,10 +120,9 @@ void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN])
 	sha256_final(&c, out);
 }
 
-void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msglen,
-		 uint8_t out[SHA256_LEN])
+void hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t keylen)
 {
-	uint8_t k[64] = {0}, ipad[64], opad[64], inner[SHA256_LEN];
+	uint8_t k[64] = {0}, ipad[64], opad[64];
 	if (keylen > 64)
 		sha256(key, keylen, k);
 	else
@@ -108,15 +131,30 @@ void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msgl
 		ipad[i] = k[i] ^ 0x36;
 		opad[i] = k[i] ^ 0x5c;
 	}
-	struct sha256_ctx c;
-	sha256_init(&c);
-	sha256_update(&c, ipad, 64);
+	sha256_init(&hk->inner);
+	sha256_update(&hk->inner, ipad, 64);
+	sha256_init(&hk->outer);
+	sha256_update(&hk->outer, opad, 64);
+}
+
+void hmac_sha256_keyed(const struct hmac_key *hk, const void *msg, size_t msglen,
+		       uint8_t out[SHA256_LEN])
+{
+	uint8_t inner[SHA256_LEN];
+	struct sha256_ctx c = hk->inner;
 	sha256_update(&c, msg, msglen);
 	sha256_final(&c, inner);
-	sha256_init(&c);
-	sha256_update(&c, opad, 64);
+	c = hk->outer;
 	sha256_update(&c, inner, SHA256_LEN);
 	sha256_final(&c, out);
+}
+
+void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msglen,
+		 uint8_t out[SHA256_LEN])
+{
+	struct hmac_key hk;
+	hmac_key_init(&hk, key, keylen);
+	hmac_sha256_keyed(&hk, msg, msglen, out);
 }
 
 int random_bytes(void *buf, size_t n)

@@ -1,5 +1,5 @@
 /* publish.h: delivering events to live clients through nchan's internal
- * publisher (HTTP over a unix socket, one keep-alive libcurl handle per
+ * publisher (HTTP/1.1 over a unix socket, one keep-alive connection per
  * worker). nchan is a delivery path, never storage: a failed publish is
  * logged and the clients catch up from the database. */
 #ifndef MESSLY_PUBLISH_H
