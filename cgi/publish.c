@@ -301,29 +301,38 @@ static int read_answer(struct publisher *p, const char *method, struct answer *a
 static int exchange(struct publisher *p, const char *method, const char *path, const char *body,
 		    size_t len, struct answer *a)
 {
-	char head[256];
-	int hl = body ? snprintf(head, sizeof(head),
-				 "%s %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-				 "Content-Length: %zu\r\n\r\n", method, path, len)
-		      : snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: localhost\r\n\r\n", method, path);
+	/* the path holds up to 255 channel ids: the head is built to size */
+	struct buf head = BUF_INIT;
+	buf_printf(&head, "%s %s HTTP/1.1\r\nHost: localhost\r\n", method, path);
+	if (body) {
+		char cl[32];
+		snprintf(cl, sizeof(cl), "%zu", len);
+		buf_puts(&head, "Content-Type: application/json\r\nContent-Length: ");
+		buf_puts(&head, cl);
+		buf_puts(&head, "\r\n");
+	}
+	buf_puts(&head, "\r\n");
 	long long deadline = now_ms() + IO_TIMEOUT_MS;
+	int rc = -1;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool reused = p->fd >= 0, got_any = false;
 		if (!reused && connect_unix(p) != 0)
-			return -1;
+			break;
 		if (a->body)
 			buf_reset(a->body);
-		if (send_all(p, head, (size_t)hl, body, body ? len : 0, deadline) == 0 &&
+		if (send_all(p, head.data, head.len, body, body ? len : 0, deadline) == 0 &&
 		    read_answer(p, method, a, &got_any, deadline) == 0) {
 			if (a->close)
 				disconnect(p);
-			return 0;
+			rc = 0;
+			break;
 		}
 		disconnect(p);
 		if (!reused || got_any)
-			return -1;
+			break;
 	}
-	return -1;
+	buf_free(&head);
+	return rc;
 }
 
 /* One request to /pub/<channels>: method "POST" with a body or "DELETE". */
