@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "crypto.h"
 #include "input.h"
 
 struct templates;
@@ -58,6 +59,7 @@ struct app {
 	struct config cfg;
 	struct templates *tpl;
 	uint8_t secret[32];
+	struct hmac_key secret_key; /* secret's HMAC state (config_load_secret) */
 };
 
 struct worker {

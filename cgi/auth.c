@@ -110,7 +110,7 @@ static const char *csrf_for(struct req *r, const char *basis)
 {
 	uint8_t mac[32];
 	char *msg = arena_printf(&r->arena, "csrf:%s", basis);
-	hmac_sha256(r->app->secret, sizeof(r->app->secret), msg, strlen(msg), mac);
+	hmac_sha256_keyed(&r->app->secret_key, msg, strlen(msg), mac);
 	char *hex = arena_alloc(&r->arena, 65);
 	hex_encode(mac, 32, hex);
 	return hex;
@@ -246,7 +246,7 @@ const char *auth_client_ip(const struct req *r)
 static void channel_of(const struct app *app, const char *msg, char out[CHANNEL_ID_LEN + 1])
 {
 	uint8_t mac[32];
-	hmac_sha256(app->secret, sizeof(app->secret), msg, strlen(msg), mac);
+	hmac_sha256_keyed(&app->secret_key, msg, strlen(msg), mac);
 	hex_encode(mac, CHANNEL_ID_LEN / 2, out);
 }
 

@@ -352,5 +352,6 @@ int config_load_secret(struct app *app, char *err, size_t errlen)
 			 app->cfg.secret_file);
 		return -1;
 	}
+	hmac_key_init(&app->secret_key, app->secret, sizeof(app->secret));
 	return 0;
 }

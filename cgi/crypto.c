@@ -172,13 +172,19 @@ void sha256_update(struct sha256_ctx *c, const void *data, size_t len)
 void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN])
 {
 	uint64_t bits = c->bits;
-	uint8_t pad = 0x80, zero = 0, len[8];
-	sha256_update(c, &pad, 1);
-	while (c->fill != 56)
-		sha256_update(c, &zero, 1);
+	/* 0x80, zeros up to 56 bytes into a block, then the length: padded in
+	 * place rather than byte by byte through sha256_update */
+	c->block[c->fill++] = 0x80;
+	if (c->fill > 56) {
+		memset(c->block + c->fill, 0, 64 - c->fill);
+		sha256_blocks(c->h, c->block, 1);
+		c->fill = 0;
+	}
+	memset(c->block + c->fill, 0, 56 - c->fill);
 	for (int i = 0; i < 8; i++)
-		len[i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha256_update(c, len, 8);
+		c->block[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha256_blocks(c->h, c->block, 1);
+	c->fill = 0;
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(c->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(c->h[i] >> 16);
@@ -195,10 +201,9 @@ void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN])
 	sha256_final(&c, out);
 }
 
-void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msglen,
-		 uint8_t out[SHA256_LEN])
+void hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t keylen)
 {
-	uint8_t k[64] = {0}, ipad[64], opad[64], inner[SHA256_LEN];
+	uint8_t k[64] = {0}, ipad[64], opad[64];
 	if (keylen > 64)
 		sha256(key, keylen, k);
 	else
@@ -207,15 +212,30 @@ void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msgl
 		ipad[i] = k[i] ^ 0x36;
 		opad[i] = k[i] ^ 0x5c;
 	}
-	struct sha256_ctx c;
-	sha256_init(&c);
-	sha256_update(&c, ipad, 64);
+	sha256_init(&hk->inner);
+	sha256_update(&hk->inner, ipad, 64);
+	sha256_init(&hk->outer);
+	sha256_update(&hk->outer, opad, 64);
+}
+
+void hmac_sha256_keyed(const struct hmac_key *hk, const void *msg, size_t msglen,
+		       uint8_t out[SHA256_LEN])
+{
+	uint8_t inner[SHA256_LEN];
+	struct sha256_ctx c = hk->inner;
 	sha256_update(&c, msg, msglen);
 	sha256_final(&c, inner);
-	sha256_init(&c);
-	sha256_update(&c, opad, 64);
+	c = hk->outer;
 	sha256_update(&c, inner, SHA256_LEN);
 	sha256_final(&c, out);
+}
+
+void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msglen,
+		 uint8_t out[SHA256_LEN])
+{
+	struct hmac_key hk;
+	hmac_key_init(&hk, key, keylen);
+	hmac_sha256_keyed(&hk, msg, msglen, out);
 }
 
 int random_bytes(void *buf, size_t n)

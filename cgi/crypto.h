@@ -25,6 +25,15 @@ void sha256_final(struct sha256_ctx *c, uint8_t out[SHA256_LEN]);
 void sha256_portable(bool on);
 void hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t msglen,
 		 uint8_t out[SHA256_LEN]);
+/* HMAC with the key's padded blocks hashed once (hmac_key_init), so that
+ * each MAC of a short message costs two SHA-256 blocks instead of four:
+ * channel ids and CSRF tokens are MACs under the server secret. */
+struct hmac_key {
+	struct sha256_ctx inner, outer;
+};
+void hmac_key_init(struct hmac_key *hk, const uint8_t *key, size_t keylen);
+void hmac_sha256_keyed(const struct hmac_key *hk, const void *msg, size_t msglen,
+		       uint8_t out[SHA256_LEN]);
 /* Fill buf with n bytes from the kernel's CSPRNG. Returns 0 or -1. */
 int random_bytes(void *buf, size_t n);
 /* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */

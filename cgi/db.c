@@ -266,18 +266,31 @@
 #define SEND_TOKENS \
 	"least($6::float8, b.tokens + $7::float8 * greatest(0, extract(epoch FROM now() - b.at))::float8)"
 /* A send (chat $1, sender $2, the new message in ins) reads the chat: the
- * sender's position moves to it when anything lies between (a message by
- * someone else, or an edit's or reaction's seq); after the sender's own
- * previous message it is where it was, and the members row is not
- * rewritten on every message. (Checking for a message by someone else
- * instead scanned all of the sender's messages since the position: the
- * unread count and the receipts come out the same either way, as they
- * count only others' messages.) */
+ * sender's position moves to it when something by someone else may lie
+ * between, and then the send publishes the sender's receipt (the CTE
+ * returns a row). Invariant: after any text or file message of theirs at
+ * seq s, the sender's position is at least s - 1 (this statement, and
+ * STMT_FORWARD sets it to s). So when the chat's previous seq (ins.seq - 1)
+ * is the sender's own text or file message, nothing by anyone else lies
+ * between (every change takes the chat's next seq) and the members row is
+ * not rewritten: a run of messages by one sender writes it once, not on
+ * every other message as a test of the position alone did. (Checking for
+ * messages by others instead scanned all of the sender's messages since the
+ * position; the unread counts and receipts come out the same either way,
+ * as they count only others' messages.) */
 #define SENDER_READS SENDER_READS_BY("$2")
 #define SENDER_READS_BY(sender) \
 	" rd AS (UPDATE members SET last_read_seq = ins.seq FROM ins" \
 	"   WHERE members.chat_id = $1 AND members.user_id = " sender \
-	"   AND members.last_read_seq < ins.seq - 1),"
+	"   AND members.last_read_seq < ins.seq - 1" \
+	"   AND NOT EXISTS (SELECT 1 FROM messages p WHERE p.chat_id = $1 AND p.seq = ins.seq - 1" \
+	"     AND p.sender_id = " sender " AND p.kind IN ('text', 'file'))" \
+	"   RETURNING 1),"
+/* RECEIPT_AUDIENCE when the send moved the sender's position (rd) or is a
+ * retry of a stored message (whose first attempt may have died before
+ * publishing), else NULL: no receipt to publish. */
+#define SENT_RECEIPT_AUDIENCE(chat, sender) \
+	"CASE WHEN NOT r.created OR EXISTS (SELECT 1 FROM rd) THEN " RECEIPT_AUDIENCE(chat, sender) " END"
 /* Who shares a chat with user $1 (the audience of their avatar). */
 #define SHARERS \
 	"(SELECT string_agg(DISTINCT m2.user_id::text, ',') FROM members m1" \
@@ -449,7 +462,7 @@ static const struct {
 		" SELECT x.*, me.* FROM me, (SELECT r.created, r.id, r.seq, r.kind, r.body, r.html,"
 		"   r.client_id, " ISO("r.created_at") ","
 		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1), NULL::bigint,"
-		"   " RECEIPT_AUDIENCE("$1", ME_ID) ","
+		"   " SENT_RECEIPT_AUDIENCE("$1", ME_ID) ","
 		"   CASE WHEN r.created THEN (SELECT json_agg(json_build_object('id', u.id,"
 		"     'nickname', u.nickname, 'name', u.name, 'written', men.written) ORDER BY men.written)"
 		"     FROM men JOIN users u ON u.id = men.user_id) ELSE " MSG_MENTIONS("r") " END FROM r"
@@ -866,7 +879,7 @@ static const struct {
 		"   (SELECT string_agg(user_id::text, ',') FROM members WHERE chat_id = $1),"
 		"   CASE WHEN r.created THEN (SELECT json_agg(" FILE_OBJ("f") " ORDER BY f.position) FROM f)"
 		"   ELSE (SELECT json_agg(" FILE_OBJ("x") " ORDER BY x.position) FROM files x"
-		"     WHERE x.message_id = r.id) END, " RECEIPT_AUDIENCE("$1", "$2") ","
+		"     WHERE x.message_id = r.id) END, " SENT_RECEIPT_AUDIENCE("$1", "$2") ","
 		/* col 11: the caption's mentions (mentions.h) */
 		"   CASE WHEN r.created THEN (SELECT json_agg(json_build_object('id', u.id,"
 		"     'nickname', u.nickname, 'name', u.name, 'written', men.written) ORDER BY men.written)"

@@ -555,10 +555,10 @@ static void publish_message(struct req *r, struct json_object *msg, const char *
 			break;
 	}
 	struct json_object *ev = message_event(r, msg);
-	size_t len;
-	const char *json = json_object_to_json_string_length(
-		ev, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	publish_to_users(r->w, ids, n, json, len);
+	struct buf json = BUF_INIT; /* what json-c writes, without its print buffers */
+	view_json_write(&json, ev);
+	publish_to_users(r->w, ids, n, json.data, json.len);
+	buf_free(&json);
 	json_object_put(ev);
 }
 

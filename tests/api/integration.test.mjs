@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
 	BASE, api, register, directChat, send, clientId, expectStatus, expectError, wsConnect, closeAll,
-	sleep, browserRegister, htmlText, RUN,
+	sleep, browserRegister, htmlText, RUN, sql,
 } from './lib.mjs';
 
 after(closeAll);
@@ -327,6 +327,38 @@ test("sending a message publishes the sender's receipt at once (and not when rec
 	await wb.waitFor((f) => f.type === 'message' && f.id === m.id, 5000, 'the message');
 	await sleep(400);
 	assert.ok(!wb.frames.slice(from).some((f) => f.type === 'receipt'), 'no receipt from someone who sends none');
+});
+
+/* A run of messages by one sender moves their read position (and publishes
+ * their receipt) only when something by someone else lies before the new
+ * message: not on every other message of the run (cgi/db.c SENDER_READS). */
+test('a run of one sender\'s messages publishes no receipts; a reply after the other\'s message does', async () => {
+	const a = await register('irc');
+	const b = await register('ird');
+	const chat = await directChat(b, a);
+	const wb = await wsConnect(b.token);
+	const pos = () => Number(sql(`SELECT last_read_seq FROM members WHERE chat_id = ${Number(chat.id)} AND user_id = ${Number(a.user.id)}`));
+	await send(b, chat.id, 'question');
+	const first = await send(a, chat.id, 'answer');
+	await wb.waitFor((f) => f.type === 'receipt' && f.user === a.user.id && f.seq === first.seq, 5000, 'the first receipt');
+	assert.equal(pos(), first.seq, 'the position moved past the question');
+	const from = wb.frames.length;
+	let last;
+	for (let i = 0; i < 4; i++) last = await send(a, chat.id, `more ${i}`);
+	await wb.waitFor((f) => f.type === 'message' && f.id === last.id, 5000, 'the last of the run');
+	await sleep(300);
+	assert.ok(!wb.frames.slice(from).some((f) => f.type === 'receipt'), 'no receipt for a run of own messages');
+	assert.equal(pos(), first.seq, 'the members row was not rewritten');
+	assert.equal(expectStatus(await api('GET', `/api/chats/${chat.id}`, { token: a.token }), 200).json.chat.unread, 0);
+	// the other speaks: the next message moves the position and publishes the receipt
+	const q = await send(b, chat.id, 'another question');
+	const reply = await send(a, chat.id, 'another answer');
+	const rc = await wb.waitFor((f) => f.type === 'receipt' && f.user === a.user.id, 5000, 'the receipt after the reply', from);
+	assert.equal(rc.seq, reply.seq);
+	assert.ok(pos() >= q.seq, 'the position covers the other\'s message');
+	// B sees A's read mark on B's message
+	const r = expectStatus(await api('GET', `/api/messages/${q.id}/readers`, { token: b.token }), 200);
+	assert.deepEqual(r.json.readers.map((u) => u.id), [a.user.id]);
 });
 
 /* ------------------------------------------------- deleted account */

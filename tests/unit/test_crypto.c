@@ -46,6 +46,40 @@ TEST(sha256_pieces)
 	CHECK_STR(hex_of(d, 32), want);
 }
 
+/* Lengths around the padding's edges (55/56 bytes fit the length in the
+ * last block or not; 64 fills one), whole and fed in pieces. Expected
+ * values from Python's hashlib; message byte i is (7i + 3) mod 256. */
+TEST(sha256_padding_edges)
+{
+	static const struct {
+		size_t n;
+		const char *hex;
+	} v[] = {
+		{55, "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b"},
+		{56, "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27"},
+		{57, "35df609437dcfea3279283ab79fd554e2bf78f8f7ae2de532d8ee300b09e8f73"},
+		{63, "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055"},
+		{64, "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241"},
+		{65, "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e"},
+		{119, "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e"},
+		{120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5"},
+		{1000, "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371"},
+	};
+	uint8_t m[1000], d[32];
+	for (size_t i = 0; i < sizeof(m); i++)
+		m[i] = (uint8_t)(i * 7 + 3);
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		sha256(m, v[k].n, d);
+		CHECK_STR(hex_of(d, 32), v[k].hex);
+		struct sha256_ctx c;
+		sha256_init(&c);
+		for (size_t at = 0, step = 1; at < v[k].n; at += step, step = step * 2 + 1)
+			sha256_update(&c, m + at, at + step > v[k].n ? v[k].n - at : step);
+		sha256_final(&c, d);
+		CHECK_STR(hex_of(d, 32), v[k].hex);
+	}
+}
+
 TEST(hmac_rfc4231)
 {
 	uint8_t key[20], d[32];
@@ -58,6 +92,30 @@ TEST(hmac_rfc4231)
 	memset(big, 0xaa, sizeof(big));
 	const char *m = "Test Using Larger Than Block-Size Key - Hash Key First";
 	hmac_sha256(big, sizeof(big), m, strlen(m), d);
+	CHECK_STR(hex_of(d, 32), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+/* The precomputed key gives the same MAC as the one-shot function, many
+ * times over (the key's state is copied, never consumed). Expected value
+ * from Python's hmac. */
+TEST(hmac_keyed)
+{
+	uint8_t key[32], d[32], e[32];
+	for (int i = 0; i < 32; i++)
+		key[i] = (uint8_t)i;
+	struct hmac_key hk;
+	hmac_key_init(&hk, key, sizeof(key));
+	for (int round = 0; round < 3; round++) {
+		hmac_sha256_keyed(&hk, "user:12345", 10, d);
+		CHECK_STR(hex_of(d, 32), "0ee0ed7c7e8ab378e417d7a838c58aea47e5d01191ea645530a016522437970e");
+	}
+	hmac_sha256(key, sizeof(key), "user:12345", 10, e);
+	CHECK(memcmp(d, e, 32) == 0);
+	uint8_t big[131];
+	memset(big, 0xaa, sizeof(big));
+	hmac_key_init(&hk, big, sizeof(big));
+	const char *m = "Test Using Larger Than Block-Size Key - Hash Key First";
+	hmac_sha256_keyed(&hk, m, strlen(m), d);
 	CHECK_STR(hex_of(d, 32), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
@@ -81,7 +139,9 @@ int main(void)
 		sha256_portable(portable);
 		RUN(sha256_vectors);
 		RUN(sha256_pieces);
+		RUN(sha256_padding_edges);
 		RUN(hmac_rfc4231);
+		RUN(hmac_keyed);
 	}
 	RUN(hex_roundtrip);
 	return unit_summary();
