@@ -67,6 +67,41 @@ TEST(string_escapes)
 	json_object_put(s);
 }
 
+/* The writer scans eight bytes at a time: every byte value at every offset of
+ * strings from 1 to 24 bytes long (so in the first word, a later one and the
+ * bytewise tail), among plain bytes and among bytes from 0x80 up, against json-c. */
+static int byte_at_offsets(unsigned char filler)
+{
+	char s[24];
+	for (size_t len = 1; len <= sizeof(s); len++)
+		for (size_t at = 0; at < len; at++)
+			for (int c = 1; c < 256; c++) {
+				memset(s, filler, len);
+				s[at] = (char)c;
+				struct json_object *o = json_object_new_string_len(s, (int)len);
+				char *a = ours(o);
+				int eq = strcmp(a, theirs(o)) == 0;
+				if (!eq)
+					printf("  len %zu at %zu byte %d: ours %s json-c %s\n", len, at, c,
+					       a, theirs(o));
+				free(a);
+				json_object_put(o);
+				if (!eq)
+					return 0;
+			}
+	return 1;
+}
+
+TEST(string_escapes_word_at_a_time)
+{
+	CHECK(byte_at_offsets('a'));
+	CHECK(byte_at_offsets(0xd0)); /* lead and continuation bytes of UTF-8 */
+	CHECK(byte_at_offsets(0x80));
+	CHECK(byte_at_offsets('"'));
+	CHECK(byte_at_offsets(0x1f));
+	CHECK(same_as_json_c("\"\\u0000 at the start, a long run of plain text after it, \\\" then more\""));
+}
+
 TEST(objects_built_by_handlers)
 {
 	struct json_object *m = json_object_new_object();
@@ -118,6 +153,7 @@ int main(void)
 {
 	RUN(scalars_and_nesting);
 	RUN(string_escapes);
+	RUN(string_escapes_word_at_a_time);
 	RUN(objects_built_by_handlers);
 	RUN(plain_message_fast_path);
 	return unit_summary();
