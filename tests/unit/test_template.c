@@ -84,6 +84,11 @@ TEST(scalars)
 		     "\"f\":false,\"z\":null,\"o\":{\"k\":1},\"a\":[1]}",
 		     "42 -9007199254740993 1.5 true false [] [] [] []");
 	CHECK_RENDER("{{big}}", "{\"big\":1e300}", "1e+300");
+	/* integers are written without snprintf (put_int): the edges of int64 */
+	CHECK_RENDER("{{a}} {{b}} {{c}} {{d}} {{e}} {{f}}",
+		     "{\"a\":0,\"b\":-1,\"c\":9223372036854775807,\"d\":-9223372036854775808,"
+		     "\"e\":10,\"f\":1000000}",
+		     "0 -1 9223372036854775807 -9223372036854775808 10 1000000");
 	CHECK_RENDER("{{x}}", NULL, "");
 	CHECK_RENDER("{{.}}", "\"top\"", "top");
 }
