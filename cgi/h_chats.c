@@ -207,7 +207,8 @@ static long long history_from(struct req *r, PGresult *res, bool self, long long
 		router_adopt(r, res, 0, PQnfields(res) - AUTH_ME_COLS);
 	*has_older = false;
 	for (int i = 0; i < PQntuples(res); i++) {
-		struct json_object *msg = message_from_row(res, i, 1, chat);
+		struct json_object *msg = r->want_json ? message_from_row(res, i, 1, chat)
+						       : message_from_row_page(res, i, 1, chat);
 		if (msg == NULL)
 			continue;
 		if (i == 0)

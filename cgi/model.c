@@ -21,6 +21,14 @@
 #define jset_int(o, k, v) jsetk_int((o), "" k "", (v))
 #define jset_bool(o, k, v) jsetk_bool((o), "" k "", (v))
 
+/* Table slots (object_sized()): a message as the API writes it (about 20
+ * keys), one a page decorates (message_decorate(): up to about 30), a chat.
+ * 32 slots are 1 KB, which glibc's malloc serves from its per-thread cache;
+ * 64 are not, so they are only worth it where 32 would be outgrown. */
+#define MESSAGE_SLOTS 32
+#define MESSAGE_PAGE_SLOTS 64
+#define CHAT_SLOTS 32
+
 /* A deleted account's row (see STMT_ACCOUNT_DELETE): name "Deleted account"
  * and nickname "deleted_<id>". */
 static bool deleted_account(long long id, const char *nickname, const char *name)
@@ -29,6 +37,18 @@ static bool deleted_account(long long id, const char *nickname, const char *name
 	snprintf(nick, sizeof(nick), "deleted_%lld", id);
 	return nickname && name && strcmp(nickname, nick) == 0 &&
 	       strcmp(name, "Deleted account") == 0;
+}
+
+/* A json-c object whose key table has `slots` slots from the start: json-c
+ * starts a table at 16 and doubles it, rehashing every key, once two thirds are
+ * taken; messages and chats outgrow 16, a decorated message 32 too, and the
+ * rehashing was a tenth of a chat page's worker instructions. */
+static struct json_object *object_sized(int slots)
+{
+	struct json_object *o = json_object_new_object();
+	if (o == NULL || lh_table_resize(json_object_get_object(o), slots) != 0)
+		abort();
+	return o;
 }
 
 struct json_object *user_public_json(long long id, const char *nickname, const char *name)
@@ -85,17 +105,18 @@ struct json_object *user_me_json(const struct user *u)
  * line breaks dropped, cut at PREVIEW_CHARS code points. */
 #define PREVIEW_CHARS 140
 
-void message_add_preview(struct json_object *msg)
+/* The preview of text written to out, which has room for strlen(text) + 4 bytes:
+ * every byte written is one of text's, a space only for a run of blanks it
+ * stands for, then at most "…" and the NUL. Returns the length. Written into
+ * one array rather than byte by byte into a buf: it runs for every message. */
+static size_t preview_text(const char *p, char *out)
 {
-	struct json_object *v;
-	const char *p = json_object_object_get_ex(msg, "text", &v) ? json_object_get_string(v) : "";
-	struct buf out = BUF_INIT;
-	size_t chars = 0;
+	size_t n = 0, chars = 0;
 	bool space = false, line_start = true;
 	for (; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '\n' || c == ' ' || c == '\t') {
-			space = out.len > 0;
+			space = n > 0;
 			line_start = line_start || c == '\n';
 			continue;
 		}
@@ -106,22 +127,49 @@ void message_add_preview(struct json_object *msg)
 		if (lead && chars == PREVIEW_CHARS)
 			break; /* stop on a lead byte: never inside a character */
 		if (space) {
-			buf_putc(&out, ' ');
+			out[n++] = ' ';
 			space = false;
 		}
 		line_start = false;
-		buf_putc(&out, (char)c);
+		out[n++] = (char)c;
 		chars += lead;
 	}
-	if (*p)
-		buf_puts(&out, "\xE2\x80\xA6"); /* … */
+	if (*p) {
+		memcpy(out + n, "\xE2\x80\xA6", 3); /* … */
+		n += 3;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+void message_add_preview(struct json_object *msg)
+{
+	struct json_object *v;
+	const char *p = json_object_object_get_ex(msg, "text", &v) ? json_object_get_string(v) : "";
+	if (p == NULL)
+		p = "";
+	size_t len = strlen(p);
+	char small[512];
+	char *text = len + 4 <= sizeof(small) ? small : malloc(len + 4);
+	if (text == NULL)
+		abort();
+	size_t n = preview_text(p, text);
+	if (n > 0) {
+		jset(msg, "preview", json_object_new_string_len(text, (int)n));
+		if (text != small)
+			free(text);
+		return;
+	}
+	if (text != small)
+		free(text);
+	struct buf out = BUF_INIT;
 	struct json_object *files;
-	if (out.len == 0 && json_object_object_get_ex(msg, "files", &files) && files) {
+	if (json_object_object_get_ex(msg, "files", &files) && files) {
 		buf_puts(&out, "\xF0\x9F\x93\x8E"); /* 📎 */
 		for (size_t i = 0; i < json_object_array_length(files) && i < 3; i++) {
-			struct json_object *n;
-			if (json_object_object_get_ex(json_object_array_get_idx(files, i), "name", &n))
-				buf_printf(&out, "%s%s", i ? ", " : " ", json_object_get_string(n));
+			struct json_object *name;
+			if (json_object_object_get_ex(json_object_array_get_idx(files, i), "name", &name))
+				buf_printf(&out, "%s%s", i ? ", " : " ", json_object_get_string(name));
 		}
 	}
 	jset_str(msg, "preview", out.data ? out.data : "");
@@ -372,11 +420,12 @@ void file_decorate(struct json_object *f)
 	}
 }
 
-struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id)
+static struct json_object *message_row(const PGresult *res, int row, int col0, long long chat_id,
+				       int slots)
 {
 	if (PQgetisnull(res, row, col0))
 		return NULL;
-	struct json_object *m = json_object_new_object();
+	struct json_object *m = object_sized(slots);
 	jset_int(m, "id", db_int(res, row, col0));
 	jset_int(m, "chat", chat_id);
 	jset_int(m, "seq", db_int(res, row, col0 + 1));
@@ -395,6 +444,17 @@ struct json_object *message_from_row(const PGresult *res, int row, int col0, lon
 	message_set_extra(m, db_text(res, row, col0 + 11));
 	message_add_preview(m);
 	return m;
+}
+
+struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id)
+{
+	return message_row(res, row, col0, chat_id, MESSAGE_SLOTS);
+}
+
+struct json_object *message_from_row_page(const PGresult *res, int row, int col0,
+					  long long chat_id)
+{
+	return message_row(res, row, col0, chat_id, MESSAGE_PAGE_SLOTS);
 }
 
 struct json_object *message_from_sent(const PGresult *res, const struct user *sender,
@@ -420,7 +480,7 @@ struct json_object *message_from_sent(const PGresult *res, const struct user *se
 
 struct json_object *chat_from_row(const PGresult *res, int row)
 {
-	struct json_object *c = json_object_new_object();
+	struct json_object *c = object_sized(CHAT_SLOTS);
 	long long id = db_int(res, row, 0);
 	long long last_seq = db_int(res, row, 3), read = db_int(res, row, 4);
 	jset_int(c, "id", id);

@@ -11,6 +11,9 @@
 /* Columns of a message row start at col0 (see MSG_COLS in db.c); chat_id
  * is the chat the row belongs to. NULL when the row has no message. */
 struct json_object *message_from_row(const PGresult *res, int row, int col0, long long chat_id);
+/* The same, with room in the object for message_decorate()'s keys (pages). */
+struct json_object *message_from_row_page(const PGresult *res, int row, int col0,
+					  long long chat_id);
 /* The message a send statement returned (STMT_SEND, STMT_SEND_FILES: id,
  * seq, kind, text, html, client id, time at 1..7, mentions at 11), sent by
  * sender into chat; files_json is the files' JSON of a file message or NULL. */

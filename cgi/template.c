@@ -8,7 +8,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -41,7 +40,8 @@ enum node_kind {
 };
 
 struct path {
-	const char **seg; /* dotted segments; nseg == 0 means "." */
+	const char **seg;    /* dotted segments; nseg == 0 means "." */
+	unsigned long *hash; /* each segment's json-c key hash, set when linking */
 	size_t nseg;
 };
 
@@ -84,6 +84,7 @@ struct templates {
 	size_t ntmpl;
 	struct catalog *cats;
 	size_t ncat;
+	lh_hash_fn *key_hash; /* json-c's hash of object keys in this process */
 };
 
 /* ---- errors ---- */
@@ -262,13 +263,14 @@ static int scan_tag(struct parser *ps, struct tag *tg)
 
 static struct path make_path(struct arena *a, const char *s, size_t len)
 {
-	struct path p = {NULL, 0};
+	struct path p = {NULL, NULL, 0};
 	if (len == 1 && s[0] == '.')
 		return p;
 	size_t n = 1;
 	for (size_t i = 0; i < len; i++)
 		n += s[i] == '.';
 	p.seg = arena_calloc(a, n, sizeof(*p.seg));
+	p.hash = arena_calloc(a, n, sizeof(*p.hash));
 	for (const char *b = s, *end = s + len; b < end; p.nseg++) {
 		const char *dot = memchr(b, '.', (size_t)(end - b));
 		const char *e = dot ? dot : end;
@@ -544,10 +546,21 @@ static void link_plural(struct templates *t, struct node *n, struct buf *scratch
 	buf_free(&name);
 }
 
+/* json-c hashes every object's keys with the one function it had when the object
+ * was made (lh_char_hash, seeded once per process, inherited by forked workers):
+ * a name's segments are hashed here once, so that rendering, which looks each name
+ * up in every enclosing context until one has it, hashes nothing (lookup()). */
+static void hash_path(const struct templates *t, struct path *p)
+{
+	for (size_t i = 0; i < p->nseg; i++)
+		p->hash[i] = t->key_hash(p->seg[i]);
+}
+
 static int link_list(struct loader *L, const struct tmpl *tm, struct node *n,
 		     struct buf *scratch)
 {
 	for (; n != NULL; n = n->next) {
+		hash_path(L->t, &n->path);
 		if (n->kind == N_PARTIAL) {
 			n->partial = find_tmpl(L->t, n->text);
 			if (n->partial == NULL) {
@@ -597,6 +610,11 @@ static int finish(struct loader *L)
 	if (pack_templates(L) < 0)
 		return -1;
 	pack_catalogs(L);
+	struct json_object *probe = json_object_new_object();
+	if (probe == NULL)
+		return -1;
+	L->t->key_hash = json_object_get_object(probe)->hash_fn;
+	json_object_put(probe);
 	struct buf scratch = BUF_INIT;
 	int rc = 0;
 	for (size_t i = 0; i < L->t->ntmpl && rc == 0; i++)
@@ -959,21 +977,37 @@ struct render {
 	bool over;            /* a render budget ran out */
 };
 
-static struct json_object *lookup(const struct ctx *c, const struct path *p)
+/* Segment i of p in object o (found even when its value is null); with the hash
+ * computed when linking, unless o's table hashes some other way. */
+static bool get_seg(const struct templates *t, struct json_object *o, const struct path *p,
+		    size_t i, struct json_object **v)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return false;
+	struct lh_table *tb = json_object_get_object(o);
+	if (tb->hash_fn != t->key_hash)
+		return json_object_object_get_ex(o, p->seg[i], v);
+	struct lh_entry *e = lh_table_lookup_entry_w_hash(tb, p->seg[i], p->hash[i]);
+	if (e == NULL)
+		return false;
+	*v = lh_entry_v(e);
+	return true;
+}
+
+static struct json_object *lookup(const struct render *r, const struct ctx *c,
+				  const struct path *p)
 {
 	if (p->nseg == 0)
 		return c ? c->v : NULL;
 	struct json_object *v = NULL;
 	for (; c != NULL; c = c->up)
-		if (json_object_is_type(c->v, json_type_object) &&
-		    json_object_object_get_ex(c->v, p->seg[0], &v))
+		if (get_seg(r->t, c->v, p, 0, &v))
 			break;
 	if (c == NULL)
 		return NULL;
 	for (size_t i = 1; i < p->nseg; i++) {
 		struct json_object *next = NULL;
-		if (!json_object_is_type(v, json_type_object) ||
-		    !json_object_object_get_ex(v, p->seg[i], &next))
+		if (!get_seg(r->t, v, p, i, &next))
 			return NULL;
 		v = next;
 	}
@@ -1000,6 +1034,21 @@ static bool truthy(struct json_object *v)
 	}
 }
 
+/* v in decimal, written backwards to end at the last byte of num (NUL there);
+ * returns where it starts. num has room for any int64_t. */
+static const char *put_int(char *num, size_t size, int64_t v)
+{
+	uint64_t u = v < 0 ? 0ULL - (uint64_t)v : (uint64_t)v;
+	char *p = num + size - 1;
+	*p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
 /* Scalars as text; null, objects and arrays give nothing. */
 static void render_value(struct render *r, struct json_object *v, bool raw)
 {
@@ -1011,8 +1060,9 @@ static void render_value(struct render *r, struct json_object *v, bool raw)
 		s = json_object_get_string(v);
 		n = json_object_get_string_len(v);
 		break;
-	case json_type_int:
-		n = snprintf(num, sizeof(num), "%" PRId64, json_object_get_int64(v));
+	case json_type_int: /* ids and counts, hundreds a page: not through snprintf */
+		s = put_int(num, sizeof(num), json_object_get_int64(v));
+		n = (int)(num + sizeof(num) - 1 - s);
 		break;
 	case json_type_double:
 		n = snprintf(num, sizeof(num), "%g", json_object_get_double(v));
@@ -1036,7 +1086,7 @@ static void render_list(struct render *r, const struct node *n, const struct ctx
 
 static void render_section(struct render *r, const struct node *n, const struct ctx *c)
 {
-	struct json_object *v = lookup(c, &n->path);
+	struct json_object *v = lookup(r, c, &n->path);
 	if (n->kind == N_INVERTED) {
 		if (!truthy(v))
 			render_list(r, n->child, c);
@@ -1081,7 +1131,7 @@ static void put_count(struct buf *out, const char *msg, long long count)
 
 static void render_plural(struct render *r, const struct node *n, const struct ctx *c)
 {
-	struct json_object *v = lookup(c, &n->path);
+	struct json_object *v = lookup(r, c, &n->path);
 	long long count = json_object_is_type(v, json_type_string)
 		? strtoll(json_object_get_string(v), NULL, 10) : (long long)json_object_get_int64(v);
 	put_count(r->out,
@@ -1097,7 +1147,7 @@ static void render_node(struct render *r, const struct node *n, const struct ctx
 		break;
 	case N_VAR:
 	case N_RAW:
-		render_value(r, lookup(c, &n->path), n->kind == N_RAW);
+		render_value(r, lookup(r, c, &n->path), n->kind == N_RAW);
 		break;
 	case N_SECTION:
 	case N_INVERTED:

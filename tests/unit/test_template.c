@@ -84,6 +84,11 @@ TEST(scalars)
 		     "\"f\":false,\"z\":null,\"o\":{\"k\":1},\"a\":[1]}",
 		     "42 -9007199254740993 1.5 true false [] [] [] []");
 	CHECK_RENDER("{{big}}", "{\"big\":1e300}", "1e+300");
+	/* integers are written without snprintf (put_int): the edges of int64 */
+	CHECK_RENDER("{{a}} {{b}} {{c}} {{d}} {{e}} {{f}}",
+		     "{\"a\":0,\"b\":-1,\"c\":9223372036854775807,\"d\":-9223372036854775808,"
+		     "\"e\":10,\"f\":1000000}",
+		     "0 -1 9223372036854775807 -9223372036854775808 10 1000000");
 	CHECK_RENDER("{{x}}", NULL, "");
 	CHECK_RENDER("{{.}}", "\"top\"", "top");
 }
@@ -121,6 +126,31 @@ TEST(dotted_and_stack_lookup)
 	CHECK_RENDER("{{#inner}}[{{x}}]{{/inner}}", "{\"x\":\"outer\",\"inner\":{\"x\":null}}", "[]");
 	CHECK_RENDER("{{#me}}{{#prefs}}{{me.name}}/{{lang}}{{/prefs}}{{/me}}",
 		     "{\"me\":{\"name\":\"n\",\"prefs\":{\"lang\":\"ru\"}}}", "n/ru");
+}
+
+/* Names are hashed once when a template is linked and looked up with that hash
+ * (lookup() in template.c): objects whose tables json-c has grown several times,
+ * names found, missing, and found only outside. */
+TEST(lookup_in_large_objects)
+{
+	struct buf json = BUF_INIT, want = BUF_INIT;
+	buf_puts(&json, "{\"z\":\"outer\",\"o\":{");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&json, "%s\"k%d\":\"v%d\"", i ? "," : "", i, i);
+	buf_puts(&json, "}}");
+	CHECK_RENDER("{{#o}}{{k0}} {{k57}} {{k299}} [{{k300}}{{missing}}] {{z}}{{/o}}", json.data,
+		     "v0 v57 v299 [] outer");
+	for (int i = 0; i < 300; i += 7)
+		buf_printf(&want, "v%d,", i);
+	struct buf src = BUF_INIT;
+	buf_puts(&src, "{{#o}}");
+	for (int i = 0; i < 300; i += 7)
+		buf_printf(&src, "{{k%d}},", i);
+	buf_puts(&src, "{{/o}}");
+	CHECK_RENDER(src.data, json.data, want.data);
+	buf_free(&src);
+	buf_free(&want);
+	buf_free(&json);
 }
 
 TEST(sections)
@@ -542,6 +572,7 @@ int main(void)
 	RUN(scalars);
 	RUN(triple_mustache);
 	RUN(dotted_and_stack_lookup);
+	RUN(lookup_in_large_objects);
 	RUN(sections);
 	RUN(inverted_sections);
 	RUN(dot_in_arrays);

@@ -1,6 +1,8 @@
 /* test_view.c: the JSON writer of the API (view_json_write) against json-c's
  * own, and the message model's fast path for plain messages
- * (message_set_extra) against the parser's result. */
+ * (message_set_extra) against the parser's result, and message previews
+ * against the byte-by-byte writer they replaced. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +69,41 @@ TEST(string_escapes)
 	json_object_put(s);
 }
 
+/* The writer scans eight bytes at a time: every byte value at every offset of
+ * strings from 1 to 24 bytes long (so in the first word, a later one and the
+ * bytewise tail), among plain bytes and among bytes from 0x80 up, against json-c. */
+static int byte_at_offsets(unsigned char filler)
+{
+	char s[24];
+	for (size_t len = 1; len <= sizeof(s); len++)
+		for (size_t at = 0; at < len; at++)
+			for (int c = 1; c < 256; c++) {
+				memset(s, filler, len);
+				s[at] = (char)c;
+				struct json_object *o = json_object_new_string_len(s, (int)len);
+				char *a = ours(o);
+				int eq = strcmp(a, theirs(o)) == 0;
+				if (!eq)
+					printf("  len %zu at %zu byte %d: ours %s json-c %s\n", len, at, c,
+					       a, theirs(o));
+				free(a);
+				json_object_put(o);
+				if (!eq)
+					return 0;
+			}
+	return 1;
+}
+
+TEST(string_escapes_word_at_a_time)
+{
+	CHECK(byte_at_offsets('a'));
+	CHECK(byte_at_offsets(0xd0)); /* lead and continuation bytes of UTF-8 */
+	CHECK(byte_at_offsets(0x80));
+	CHECK(byte_at_offsets('"'));
+	CHECK(byte_at_offsets(0x1f));
+	CHECK(same_as_json_c("\"\\u0000 at the start, a long run of plain text after it, \\\" then more\""));
+}
+
 TEST(objects_built_by_handlers)
 {
 	struct json_object *m = json_object_new_object();
@@ -114,11 +151,110 @@ TEST(plain_message_fast_path)
 	free(edited);
 }
 
+/* message_add_preview as it was before it wrote into one array (byte by byte
+ * into a buf), kept here as the reference for the current one. */
+static char *preview_reference(const char *p)
+{
+	struct buf out = BUF_INIT;
+	size_t chars = 0;
+	bool space = false, line_start = true;
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\n' || c == ' ' || c == '\t') {
+			space = out.len > 0;
+			line_start = line_start || c == '\n';
+			continue;
+		}
+		if (c == '*' || c == '_' || c == '~' || c == '`' ||
+		    (line_start && (c == '#' || c == '>')))
+			continue;
+		bool lead = (c & 0xC0) != 0x80;
+		if (lead && chars == 140)
+			break;
+		if (space) {
+			buf_putc(&out, ' ');
+			space = false;
+		}
+		line_start = false;
+		buf_putc(&out, (char)c);
+		chars += lead;
+	}
+	if (*p)
+		buf_puts(&out, "\xE2\x80\xA6");
+	char *r = strdup(out.data ? out.data : "");
+	buf_free(&out);
+	return r;
+}
+
+static int preview_same(const char *text)
+{
+	struct json_object *m = json_object_new_object();
+	jset_str(m, "text", text);
+	message_add_preview(m);
+	struct json_object *v = NULL;
+	json_object_object_get_ex(m, "preview", &v);
+	char *want = preview_reference(text);
+	int eq = v != NULL && strcmp(json_object_get_string(v), want) == 0;
+	if (!eq)
+		printf("  text %s\n  got  %s\n  want %s\n", text, v ? json_object_get_string(v) : "(none)", want);
+	free(want);
+	json_object_put(m);
+	return eq;
+}
+
+TEST(preview_as_before)
+{
+	CHECK(preview_same(""));
+	CHECK(preview_same("   \n\t "));
+	CHECK(preview_same("# Title\n> quote **bold** _it_ ~s~ `code` #not-heading"));
+	CHECK(preview_same("  leading and   inner\n\nblank lines  "));
+	CHECK(preview_same("пример текста с эмодзи 😀 и ещё"));
+	/* long texts: cut at 140 code points, never inside a character; over the
+	 * 512-byte stack array too */
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < 200; i++)
+		buf_puts(&b, i % 3 ? "ж" : "a ");
+	CHECK(preview_same(b.data));
+	buf_reset(&b);
+	for (int i = 0; i < 300; i++)
+		buf_puts(&b, "😀*\n");
+	CHECK(preview_same(b.data));
+	buf_reset(&b);
+	for (int i = 0; i < 139; i++)
+		buf_putc(&b, 'x');
+	CHECK(preview_same(b.data));
+	buf_puts(&b, "y");
+	CHECK(preview_same(b.data));
+	buf_puts(&b, "\xd0\xb6 ");
+	CHECK(preview_same(b.data));
+	buf_reset(&b);
+	/* pseudo-random mixes of the bytes the rules care about */
+	static const char *const pieces[] = {" ", "\n", "\t", "*", "_", "~", "`", "#", ">", "a", "ж",
+					     "😀", "\x80", "\xbf", "\xe2\x80"};
+	unsigned seed = 12345;
+	for (int round = 0; round < 2000; round++) {
+		buf_reset(&b);
+		int n = (int)(seed % 400);
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_puts(&b, pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))]);
+		}
+		seed = seed * 1103515245u + 12345u;
+		if (!preview_same(b.data ? b.data : "")) {
+			CHECK(0);
+			break;
+		}
+	}
+	buf_free(&b);
+}
+
 int main(void)
 {
 	RUN(scalars_and_nesting);
 	RUN(string_escapes);
+	RUN(string_escapes_word_at_a_time);
 	RUN(objects_built_by_handlers);
 	RUN(plain_message_fast_path);
+	RUN(preview_as_before);
 	return unit_summary();
 }
