@@ -351,11 +351,8 @@ void h_set_lang(struct req *r)
 		snprintf(id, sizeof(id), "%lld", (long long)r->me->id);
 		const char *params[] = {id, lang};
 		PGresult *res;
-		enum db_status st = db_run(r, STMT_SET_LANG, params, 2, &res);
-		if (st != DB_OK) {
-			view_db_error(r, st);
+		if (!view_run(r, STMT_SET_LANG, params, 2, &res))
 			return;
-		}
 	}
 	resp_cookie(r, "messly_lang", lang, 365L * 86400);
 	view_done(r, back_path(r));

@@ -216,11 +216,8 @@ static void admin_list_page(struct req *r, const struct admin_list *l, const cha
 	params[np - 2] = id_text(r, PAGE_SIZE);
 	params[np - 1] = id_text(r, offset);
 	PGresult *res;
-	enum db_status st = db_run(r, l->stmt, params, np, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, l->stmt, params, np, &res))
 		return;
-	}
 	struct json_object *m = view_object(r), *list = json_object_new_array();
 	int n = PQntuples(res);
 	for (int i = 0; i < n; i++)
@@ -324,11 +321,8 @@ static void user_action(struct req *r, enum stmt s, const char *extra, bool clos
 	const char *params[] = {id_text(r, r->me->id), id_text(r, r->ids[0]), auth_client_ip(r),
 				extra};
 	PGresult *res;
-	enum db_status st = db_run(r, s, params, extra ? 4 : 3, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, s, params, extra ? 4 : 3, &res))
 		return;
-	}
 	if (PQntuples(res) == 0) {
 		settings_refuse(r, 409, "err.admin.not_applicable", "form", user_page);
 		return;
@@ -426,11 +420,8 @@ void h_admin_audit(struct req *r)
 	long long offset = arg_offset(r);
 	const char *params[] = {admin, action, from, to, id_text(r, PAGE_SIZE), id_text(r, offset)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_ADMIN_AUDIT, params, 6, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_ADMIN_AUDIT, params, 6, &res))
 		return;
-	}
 	struct json_object *m = view_object(r), *list = json_object_new_array();
 	int n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
@@ -562,11 +553,8 @@ static void chat_change(struct req *r, enum stmt s, const char *extra, const cha
 	const char *params[] = {id_text(r, r->me->id), id_text(r, r->ids[0]), auth_client_ip(r),
 				extra};
 	PGresult *res;
-	enum db_status st = db_run(r, s, params, 4, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, s, params, 4, &res))
 		return;
-	}
 	if (PQntuples(res) < 1 || !db_bool(res, 0, 0)) {
 		settings_refuse(r, 409, "err.admin.not_applicable", "form", chat_page);
 		return;
@@ -617,11 +605,8 @@ void h_admin_chat_delete(struct req *r)
 		return;
 	const char *params[] = {id_text(r, r->me->id), id_text(r, r->ids[0]), auth_client_ip(r)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_ADMIN_CHAT_DELETE, params, 3, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_ADMIN_CHAT_DELETE, params, 3, &res))
 		return;
-	}
 	if (PQgetisnull(res, 0, 0)) {
 		view_error(r, 404, "err.not_found", NULL);
 		return;
@@ -742,11 +727,8 @@ void h_admin_settings_set(struct req *r)
 				open == -1 ? "" : open ? "true" : "false",
 				cap ? id_text(r, cap) : "", wen, wru};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_ADMIN_SETTINGS_SET, params, 6, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_ADMIN_SETTINGS_SET, params, 6, &res))
 		return;
-	}
 	view_done(r, "/admin/settings?done=saved");
 }
 

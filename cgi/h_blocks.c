@@ -49,11 +49,8 @@ static void block_action(struct req *r, enum stmt s)
 	}
 	const char *params[] = {id_text(r, r->me->id), nick};
 	PGresult *res;
-	enum db_status st = db_run(r, s, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, s, params, 2, &res))
 		return;
-	}
 	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
 		view_error(r, 404, "err.user.not_found", NULL);
 		return;
@@ -73,11 +70,8 @@ struct json_object *blocks_load(struct req *r)
 {
 	const char *params[] = {id_text(r, r->me->id)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_BLOCKS_LIST, params, 1, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_BLOCKS_LIST, params, 1, &res))
 		return NULL;
-	}
 	struct json_object *list = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *u = user_public_json(db_int(res, i, 0), db_text(res, i, 1),

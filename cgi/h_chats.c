@@ -61,11 +61,8 @@ static struct json_object *load_chats(struct req *r, long long active)
 {
 	const char *params[] = {me_id(r)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_CHATS_LIST, params, 1, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_CHATS_LIST, params, 1, &res))
 		return NULL;
-	}
 	return chats_from(r, res, active);
 }
 
@@ -86,11 +83,8 @@ static struct json_object *load_chat(struct req *r, long long chat_id)
 {
 	const char *params[] = {me_id(r), id_str(r, chat_id)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_CHAT_GET, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_CHAT_GET, params, 2, &res))
 		return NULL;
-	}
 	return chat_from(r, res);
 }
 
@@ -709,11 +703,8 @@ void h_events(struct req *r)
 		return;
 	const char *params[] = {me_id(r), id_str(r, chat), id_str(r, after), id_str(r, EVENTS_MAX)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_EVENTS_AFTER, params, 4, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_EVENTS_AFTER, params, 4, &res))
 		return;
-	}
 	if (PQntuples(res) == 0) {
 		view_error(r, 404, "err.not_found", NULL);
 		return;

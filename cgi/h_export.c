@@ -103,11 +103,8 @@ static int export_chats(struct req *r, struct zip *z)
 {
 	const char *params[] = {id_text(r, r->me->id)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_EXPORT_CHATS, params, 1, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_EXPORT_CHATS, params, 1, &res))
 		return -1;
-	}
 	struct json_object *doc = json_object_new_object();
 	struct json_object *list = json_object_new_array();
 	jset(doc, "chats", list);
@@ -212,11 +209,8 @@ static int export_files(struct req *r, struct zip *z)
 {
 	const char *params[] = {id_text(r, r->me->id)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_EXPORT_FILES, params, 1, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_EXPORT_FILES, params, 1, &res))
 		return -1;
-	}
 	struct json_object *doc = json_object_new_object();
 	struct json_object *list = json_object_new_array();
 	jset(doc, "files", list);

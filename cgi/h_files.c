@@ -159,16 +159,9 @@ static void upload_error(struct req *r, int status, const char *key, const char 
 static bool member(struct req *r, long long chat, const char **role)
 {
 	const char *params[] = {files_id_str(r, chat), files_id_str(r, r->me->id)};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_MEMBER, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_MEMBER, params, 2, NULL);
+	if (res == NULL)
 		return false;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return false;
-	}
 	if (role)
 		*role = db_text(res, 0, 0);
 	return true;
@@ -276,16 +269,9 @@ static PGresult *file_row(struct req *r)
 		return NULL;
 	}
 	const char *params[] = {files_id_str(r, r->me->id), files_id_str(r, r->ids[0])};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_FILE_GET, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_FILE_GET, params, 2, NULL);
+	if (res == NULL)
 		return NULL;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return NULL;
-	}
 	return res;
 }
 
@@ -365,16 +351,9 @@ static bool list_args(struct req *r, long long *before, const char **type)
 static struct json_object *chat_head(struct req *r, long long chat)
 {
 	const char *params[] = {files_id_str(r, r->me->id), files_id_str(r, chat)};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_CHAT_GET, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_CHAT_GET, params, 2, NULL);
+	if (res == NULL)
 		return NULL;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return NULL;
-	}
 	return chat_from_row(res, 0);
 }
 
@@ -418,11 +397,8 @@ void h_files_list(struct req *r)
 	const char *params[] = {files_id_str(r, r->me->id), files_id_str(r, chat),
 				files_id_str(r, before), type, files_id_str(r, FILES_PAGE + 1)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_FILES_LIST, params, 5, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_FILES_LIST, params, 5, &res))
 		return;
-	}
 	if (PQntuples(res) == 0) {
 		view_error(r, 404, "err.not_found", NULL);
 		return;

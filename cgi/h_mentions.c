@@ -38,11 +38,8 @@ void h_mention_candidates(struct req *r)
 	const char *params[] = {arena_printf(&r->arena, "%lld", (long long)r->me->id),
 				arena_printf(&r->arena, "%lld", (long long)r->ids[0]), q, SUGGEST_MAX};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_MENTION_CANDIDATES, params, 4, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_MENTION_CANDIDATES, params, 4, &res))
 		return;
-	}
 	if (PQntuples(res) == 0) {
 		view_error(r, 404, "err.not_found", NULL);
 		return;

@@ -47,11 +47,8 @@ bool readstate_mark(struct req *r, long long chat, long long seq, bool *found)
 {
 	const char *params[] = {num(r, r->me->id), num(r, chat), num(r, seq)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_READ, params, 3, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_READ, params, 3, &res))
 		return false;
-	}
 	*found = PQntuples(res) == 1;
 	if (!*found || PQgetisnull(res, 0, 0))
 		return true; /* not a member, or the position did not move */
@@ -166,11 +163,8 @@ void h_readers(struct req *r)
 {
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0])};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_READERS, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_READERS, params, 2, &res))
 		return;
-	}
 	if (PQntuples(res) == 0) {
 		view_error(r, 404, "err.not_found", NULL);
 		return;
@@ -199,16 +193,9 @@ void h_readers(struct req *r)
 void h_typing(struct req *r)
 {
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0])};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_OTHER_MEMBERS, params, 2, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_OTHER_MEMBERS, params, 2, NULL);
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	int64_t ids[FANOUT_MAX];
 	size_t n = parse_ids(db_text(res, 0, 0), ids, FANOUT_MAX);
 	if (n > 0) {
@@ -231,16 +218,9 @@ void h_notify(struct req *r)
 		return;
 	}
 	const char *params[] = {num(r, r->me->id), num(r, r->ids[0]), level};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_NOTIFY_SET, params, 3, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_NOTIFY_SET, params, 3, NULL);
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	if (!r->want_json) {
 		resp_redirect(r, arena_printf(&r->arena, "/chats/%lld", (long long)r->ids[0]));
 		return;
@@ -271,16 +251,9 @@ static void settings_model(struct req *r, struct json_object *m, const PGresult 
 void h_privacy_get(struct req *r)
 {
 	const char *params[] = {num(r, r->me->id)};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_SETTINGS_GET, params, 1, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_SETTINGS_GET, params, 1, NULL);
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	struct json_object *m = view_object(r);
 	settings_model(r, m, res);
 	jset_bool(m, "saved", req_arg(r, "saved") != NULL);
@@ -317,16 +290,9 @@ void h_privacy_set(struct req *r)
 		return;
 	}
 	const char *params[] = {num(r, r->me->id), receipts, presence};
-	PGresult *res;
-	enum db_status st = db_run(r, STMT_SETTINGS_SET, params, 3, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	PGresult *res = view_run_one(r, STMT_SETTINGS_SET, params, 3, NULL);
+	if (res == NULL)
 		return;
-	}
-	if (PQntuples(res) != 1) {
-		view_error(r, 404, "err.not_found", NULL);
-		return;
-	}
 	if (!r->want_json) {
 		resp_redirect(r, "/settings/privacy?saved=1");
 		return;

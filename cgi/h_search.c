@@ -114,11 +114,8 @@ static bool run_search(struct req *r, const struct search_args *a, struct json_o
 		a->after, a->before, arena_printf(&r->arena, "%d", RESULTS_PER_PAGE + 1),
 		arena_printf(&r->arena, "%lld", (a->page - 1) * RESULTS_PER_PAGE)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_SEARCH, params, 10, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_SEARCH, params, 10, &res))
 		return false;
-	}
 	int n = PQntuples(res);
 	*more = n > RESULTS_PER_PAGE;
 	for (int i = 0; i < n && i < RESULTS_PER_PAGE; i++)
@@ -131,11 +128,8 @@ static bool chat_choices(struct req *r, long long chosen, struct json_object *m)
 {
 	const char *params[] = {arena_printf(&r->arena, "%lld", (long long)r->me->id)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_CHATS_LIST, params, 1, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_CHATS_LIST, params, 1, &res))
 		return false;
-	}
 	struct json_object *chats = json_object_new_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		struct json_object *c = json_object_new_object();

@@ -69,11 +69,8 @@ static PGresult *presence_query(struct req *r, const char *ids, bool peers)
 				ids, arena_printf(&r->arena, "%d", r->app->cfg.presence_ttl),
 				peers ? "true" : "false"};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_PRESENCE_GET, params, 4, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_PRESENCE_GET, params, 4, &res))
 		return NULL;
-	}
 	return res;
 }
 
@@ -212,11 +209,8 @@ void h_presence_ping(struct req *r)
 {
 	const char *params[] = {arena_printf(&r->arena, "%lld", (long long)r->me->id)};
 	PGresult *res;
-	enum db_status st = db_run(r, STMT_PRESENCE_PING, params, 1, &res);
-	if (st != DB_OK) {
-		view_db_error(r, st);
+	if (!view_run(r, STMT_PRESENCE_PING, params, 1, &res))
 		return;
-	}
 	if (!r->want_json) {
 		view_done(r, "/chats");
 		return;
