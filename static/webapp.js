@@ -48,24 +48,6 @@
 	doc.addEventListener('messly:disconnected', function () {
 		if (!downSince) downSince = Date.now();
 		if (offline()) showBar('offline');
-
-	// Where the top bar is not shown (a phone with a chat open), the bar
-	// carries the reconnect indicator's message instead.
-	if (conn && bar && window.MutationObserver) {
-		new MutationObserver(function () {
-			var unseen = !conn.hidden && conn.getClientRects().length === 0;
-			if (unseen && !bar.classList.contains('netbar-offline')) {
-				clearTimeout(backTimer);
-				bar.classList.remove('netbar-back');
-				bar.classList.add('netbar-reconnecting');
-				bar.textContent = conn.textContent;
-				bar.hidden = false;
-			} else if (conn.hidden && bar.classList.contains('netbar-reconnecting')) {
-				bar.classList.remove('netbar-reconnecting');
-				if (!bar.classList.contains('netbar-back')) bar.hidden = true;
-			}
-		}).observe(conn, { attributes: true, attributeFilter: ['hidden'] });
-	}
 	});
 	doc.addEventListener('messly:connected', function () {
 		// the indicator in the top bar appears after 1.5 s down (app.js)
